@@ -1,0 +1,3 @@
+from ecomlib.cli import main
+
+raise SystemExit(main())
