@@ -133,3 +133,24 @@ def find_span(text: str, needle: str, type: str, start_hint: int = 0) -> Span | 
     if i < 0:
         return None
     return Span(i, i + len(needle), type, needle)
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A source dataset of either world, as the builder sees it.
+
+    ``tasks`` are the *benchmark* task kinds the dataset is annotated for (names from
+    ``ecomlib.schema.TASK_KINDS``); Chain-of-Task tasks are derived from the same records by the
+    builder. ``heldout`` sources feed only the held-out suite, never training (nor their CoT tasks).
+    ``pseudo`` sources are unlabelled data whose labels come from the noisy labeler (the paper's
+    ChatGPT pseudo-labels).
+    """
+
+    name: str  # no '-' (task names are LANG-Dataset-TaskType-name)
+    lang: str
+    kind: str
+    tasks: tuple[str, ...]
+    heldout: bool = False
+    pseudo: bool = False
+    description: str = ""
+    paper_analog: str = ""  # the paper's dataset this one mirrors, if any

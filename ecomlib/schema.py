@@ -49,6 +49,8 @@ LEVELS = ("unseen_dataset", "unseen_task")
 DATA_TYPES = ("product", "review", "query", "dialogue", "qa", "general")
 
 RESPONSE_MARKER = "### Response:"
+# A rendered prompt ends with PROMPT_END; the training text is prompt + output + EOS.
+PROMPT_END = RESPONSE_MARKER + "\n"
 LABEL_SEP = ", "  # the reference's label separator
 NONE_ANSWER = "None"
 
@@ -76,3 +78,52 @@ def format_ner_output(types: list[str], spans_by_type: dict[str, list[str]]) -> 
         found = spans_by_type.get(t) or []
         lines.append(f"{t}: {LABEL_SEP.join(found) if found else NONE_ANSWER}")
     return "\n".join(lines)
+
+
+# Task kinds: what a task asks, independent of dataset. Benchmark tasks (SourceSpec.tasks) and CoT
+# tasks both use these names; the TaskType says how the answer is formatted and scored.
+TASK_KINDS: dict[str, str] = {
+    # product titles
+    "ner": "NER",
+    "entity_span_detection": "Condition_Extract",
+    "entity_typing": "CLS",
+    "single_type_extraction": "Extract",
+    "attribute_value_extraction": "NER",
+    "attribute_value_detection": "Condition_Extract",
+    "attribute_naming": "CLS",
+    "attribute_pair_verification": "CLS",
+    "coarse_classify": "CLS",
+    "fine_classify": "CLS",
+    "title_generate": "Generate",
+    "title_attribute_matching": "CLS",
+    "item_align": "CLS",
+    # reviews
+    "sentiment": "CLS",
+    "rating": "CLS",
+    "aspect_extraction": "Extract",
+    "opinion_extraction": "Extract",
+    "aspect_category": "CLS",
+    "aspect_polarity": "CLS",
+    "topic_classify": "CLS",
+    "review_summary": "Generate",
+    "product_category": "CLS",
+    # queries
+    "query_segment": "Extract",
+    "query_intent": "CLS",
+    "query_category": "CLS",
+    "query_rewrite": "Generate",
+    "product_select": "Extract",
+    # dialogues
+    "dialog_intent": "CLS",
+    "next_turn": "Generate",
+    # product QA
+    "answer_extract": "Extract",
+    "answerability": "CLS",
+    "question_generate": "Generate",
+    "evidence_select": "Extract",
+}
+
+# The paper's three "unseen task" types: absent from training in every dataset, so that the held-out
+# suite's Unseen Task level really is unseen (paper Table 4: Product Align, Review Topic
+# Classification, Product Select).
+UNSEEN_TASK_KINDS = ("item_align", "topic_classify", "product_select")

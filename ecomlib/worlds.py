@@ -1,0 +1,50 @@
+"""One door to both data worlds: the builder asks for sources and records without caring which.
+
+``synthetic`` is generated in code (``ecomlib.world``); ``open`` reads the pinned public files from
+``ECOMLIB_DATA_DIR`` (``ecomlib.sources``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+from ecomlib.config import Profile
+from ecomlib.errors import DataError
+from ecomlib.records import RawRecord, SourceSpec
+
+
+def data_dir(required: bool = True) -> Path | None:
+    d = os.environ.get("ECOMLIB_DATA_DIR")
+    if not d:
+        if required:
+            raise DataError(
+                "the open world needs ECOMLIB_DATA_DIR: point it at a folder laid out as "
+                "<owner>/<repo>/<path> (see README; `ecomlib fetch-data --dest DIR` downloads it)"
+            )
+        return None
+    p = Path(d)
+    if not p.is_dir():
+        raise DataError(f"ECOMLIB_DATA_DIR={d}: not a directory")
+    return p
+
+
+def list_sources(profile: Profile) -> list[SourceSpec]:
+    if profile.data.world == "synthetic":
+        from ecomlib import world
+
+        return world.list_sources()
+    from ecomlib import sources
+
+    return sources.list_sources()
+
+
+def iter_records(profile: Profile, source: str) -> Iterator[RawRecord]:
+    if profile.data.world == "synthetic":
+        from ecomlib import world
+
+        return world.iter_records(source, profile.world, profile.seed)
+    from ecomlib import sources
+
+    return sources.iter_records(source, data_dir())
