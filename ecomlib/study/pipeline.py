@@ -1,0 +1,158 @@
+"""The study's stages, each cached in a hash-keyed run directory (``ecomlib.study.runs``).
+
+    EcomInstruct build ──> tokenizer ──> BLOOM-like (pretrain) ──> BLOOMZ-like (general instructions)
+        └──────────────(selection)──────────────────────────────────> EcomGPT (EcomInstruct) ──> scores
+
+Every function takes the run's ``Profile`` and returns a path or a result; calling it twice with the
+same inputs returns the cached result without recomputing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from ecomlib.config import Profile
+from ecomlib.study.runs import cached
+
+
+def _data_params(profile: Profile) -> dict:
+    return {"seed": profile.seed, "world": dataclasses.asdict(profile.world), "data": dataclasses.asdict(profile.data)}
+
+
+def build_data(profile: Profile, progress: bool = False) -> Path:
+    """EcomInstruct for the profile's data settings; returns the folder holding ``ecominstruct/``."""
+    from ecomlib.instruct import build
+
+    def run(tmp: Path) -> None:
+        build(profile, tmp, progress=progress)
+
+    return cached("data", _data_params(profile), run)
+
+
+def _eval_data_params(profile: Profile) -> dict:
+    """Held-out prompts do not depend on the training-template variant, so the eval build ignores it."""
+    p = _data_params(profile)
+    for k in ("template", "prompt_lang", "task_info", "output_constraint"):
+        p["data"].pop(k)
+    return p
+
+
+def tokenizer(profile: Profile) -> Path:
+    """A byte-level BPE trained on the world's raw text, general instructions and EcomInstruct train prompts
+    (never held-out text); or the pretrained tokenizer the profile names."""
+    from ecomlib.instruct import load_rows
+    from ecomlib.training import load_tokenizer, train_tokenizer
+    from ecomlib.world import iter_general_instructions, iter_pretrain_text
+
+    params = {"tok": dataclasses.asdict(profile.tokenizer), "data": _data_params(profile)}
+
+    def run(tmp: Path) -> None:
+        if profile.tokenizer.pretrained:
+            load_tokenizer(profile.tokenizer.pretrained).save_pretrained(tmp)
+            return
+        rows = load_rows(build_data(profile), "train")
+
+        def texts():
+            yield from iter_pretrain_text(profile.world, profile.seed)
+            for r in iter_general_instructions(profile.world, profile.seed):
+                yield r["prompt"] + r["output"]
+            for r in rows:
+                yield r["prompt"] + r["output"]
+
+        train_tokenizer(texts(), profile.tokenizer.vocab_size, profile.tokenizer.min_frequency, tmp)
+
+    return cached("tokenizer", params, run)
+
+
+def _train_params(profile: Profile) -> dict:
+    return dataclasses.asdict(profile.train)
+
+
+def base_model(profile: Profile, size: str, stage: str, progress: bool = False) -> Path:
+    """``pretrain`` = BLOOM-like, ``general`` = BLOOMZ-like (pretrain + general instructions)."""
+    from ecomlib.training import load_tokenizer, train_stage
+    from ecomlib.world import iter_general_instructions, iter_pretrain_text
+
+    assert stage in ("pretrain", "general"), stage
+    tok_dir = tokenizer(profile)
+    t = profile.train
+    params = {
+        "tok": str(tok_dir.name),
+        "size": dataclasses.asdict(profile.size(size)),
+        "world": dataclasses.asdict(profile.world),
+        "seed": profile.seed,
+        "train": {k: getattr(t, k) for k in ("pretrain_steps", "pretrain_lr", "batch_size", "grad_accum", "max_length", "warmup_ratio", "packing", "seed")},
+        "stage": stage,
+    }
+    if stage == "general":
+        params["train"].update(general_steps=t.general_steps, lr=t.lr)
+        init = base_model(profile, size, "pretrain", progress)
+        params["init"] = init.name
+
+    def run(tmp: Path) -> None:
+        tok = load_tokenizer(tok_dir)
+        if stage == "pretrain":
+            texts = list(iter_pretrain_text(profile.world, profile.seed))
+            train_stage(profile, "pretrain", tmp, tokenizer=tok, size=size, texts=texts, progress=progress)
+        else:
+            rows = list(iter_general_instructions(profile.world, profile.seed))
+            train_stage(profile, "general", tmp, tokenizer=tok, size=size, init_from=init, examples=rows, progress=progress)
+
+    return cached(f"model-{stage}", params, run)
+
+
+def finetune(profile: Profile, size: str, selection=None, progress: bool = False) -> Path:
+    """EcomGPT: the BLOOMZ-like base of ``size`` instruction-tuned on (a selection of) EcomInstruct."""
+    from ecomlib.instruct import Selection, load_rows, select
+    from ecomlib.training import load_tokenizer, train_stage
+
+    selection = selection or Selection()
+    data_dir = build_data(profile)
+    init = base_model(profile, size, "general", progress)
+    params = {
+        "data": data_dir.name,
+        "init": init.name,
+        "selection": dataclasses.asdict(selection),
+        "train": _train_params(profile),
+    }
+
+    def run(tmp: Path) -> None:
+        rows = select(load_rows(data_dir, "train"), selection)
+        train_stage(
+            profile, "ecominstruct", tmp, tokenizer=load_tokenizer(init), size=size, init_from=init,
+            examples=rows, progress=progress,
+        )
+        (tmp / "selection.json").write_text(json.dumps({"n_rows": len(rows), "n_tasks": len({r["task"] for r in rows})}))
+
+    return cached("model-ecomgpt", params, run)
+
+
+def heldout_suite(profile: Profile) -> list:
+    """The held-out instances (synthetic or open world) the study scores every model on."""
+    from ecomlib.evaluation import load_suite
+
+    eval_profile = profile  # held-out rows are identical across template variants
+    return load_suite(profile.data.world, build_data(eval_profile), n_per_task=profile.eval.n_per_task)
+
+
+def evaluate(profile: Profile, model_dir: Path, progress: bool = False) -> dict:
+    """Generate on the held-out suite and score; cached per (model, suite, eval settings)."""
+    from ecomlib.evaluation import evaluate_model
+    from ecomlib.training import load_model, load_tokenizer
+
+    data_dir = build_data(profile)
+    params = {"model": str(model_dir), "data": data_dir.name, "eval": dataclasses.asdict(profile.eval)}
+
+    def run(tmp: Path) -> None:
+        instances = heldout_suite(profile)
+        model = load_model(model_dir)
+        preds, scores = evaluate_model(model, load_tokenizer(model_dir), instances, profile.eval, progress=progress)
+        with open(tmp / "predictions.jsonl", "w", encoding="utf-8") as fh:
+            for p in preds:
+                fh.write(json.dumps(p, ensure_ascii=False, sort_keys=True) + "\n")
+        (tmp / "scores.json").write_text(json.dumps(scores, ensure_ascii=False, sort_keys=True, indent=1))
+
+    out = cached("eval", params, run)
+    return json.loads((out / "scores.json").read_text())

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Full reproduction of the EcomGPT study: set-up if needed, then every notebook in order through
+# papermill. Executed notebooks (+ HTML) land in results/<profile>/. Stages are cached in hash-keyed
+# run directories under .work/<profile>/, so an interrupted run, started again, redoes nothing that
+# finished and gives the same results.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+usage() {
+  cat <<'USAGE'
+Usage: ./run_all.sh [--profile smoke|cpu|gpu|paper] [--world synthetic|open] [--only NN] [--help]
+
+  --profile P   run profile from configs/P.yaml (default: cpu, the full study on a laptop CPU)
+  --world W     data world: synthetic (embedded, default) or open (real public data; needs
+                ECOMLIB_DATA_DIR, see README)
+  --only NN     run only notebook NN (e.g. --only 04); earlier stages come from the cache or are computed
+  --help        this text
+
+Outputs: results/<profile>[-open]/NN_name.ipynb and .html, tables/*.csv|md, figures/*.png, RUN.md.
+USAGE
+}
+
+PROFILE=cpu
+WORLD=synthetic
+ONLY=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --profile) PROFILE="${2:?--profile needs a value}"; shift 2 ;;
+    --world) WORLD="${2:?--world needs a value}"; shift 2 ;;
+    --only) ONLY="${2:?--only needs a notebook number}"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run_all.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+case "$PROFILE" in smoke|cpu|gpu|paper) ;; *) echo "run_all.sh: --profile must be smoke, cpu, gpu or paper (got '$PROFILE')" >&2; exit 2 ;; esac
+case "$WORLD" in synthetic|open) ;; *) echo "run_all.sh: --world must be synthetic or open (got '$WORLD')" >&2; exit 2 ;; esac
+if [ "$WORLD" = open ] && [ -z "${ECOMLIB_DATA_DIR:-}" ]; then
+  echo "run_all.sh: --world open needs ECOMLIB_DATA_DIR (the open-data folder; see README)" >&2; exit 2
+fi
+
+source scripts/bootstrap.sh
+export MPLBACKEND=Agg TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
+
+TAG="$PROFILE"; [ "$WORLD" = open ] && TAG="$PROFILE-open"
+OUT="$ROOT/results/$TAG"
+export ECOMLIB_WORK_DIR="${ECOMLIB_WORK_DIR:-$ROOT/.work/$TAG}"
+export ECOMLIB_RESULTS_DIR="$OUT"
+mkdir -p "$OUT"
+
+shopt -s nullglob
+notebooks=(notebooks/[0-9][0-9]_*.ipynb)
+[ ${#notebooks[@]} -gt 0 ] || { echo "run_all.sh: no notebooks found in notebooks/" >&2; exit 1; }
+
+timings="$OUT/.timings.tsv"
+: > "$timings"
+start_all=$(date +%s)
+for nb in "${notebooks[@]}"; do
+  name="$(basename "$nb" .ipynb)"
+  num="${name%%_*}"
+  if [ -n "$ONLY" ] && [ "$num" != "$ONLY" ]; then continue; fi
+  echo "==> [$TAG] $name"
+  t0=$(date +%s)
+  if ! papermill "$nb" "$OUT/$name.ipynb" -k ecomlib --cwd notebooks \
+        -f "configs/$PROFILE.yaml" -y "{data: {world: $WORLD}}" --log-level WARNING; then
+    echo "run_all.sh: FAILED in notebook $nb" >&2
+    python -m ecomlib.study.nbfail "$OUT/$name.ipynb" >&2 || true
+    echo "run_all.sh: the partial executed notebook is kept at $OUT/$name.ipynb" >&2
+    exit 1
+  fi
+  jupyter nbconvert --to html --log-level WARN "$OUT/$name.ipynb" --output-dir "$OUT" >/dev/null
+  t1=$(date +%s)
+  printf '%s\t%s\n' "$name" "$((t1 - t0))" >> "$timings"
+  echo "    done in $((t1 - t0)) s"
+done
+end_all=$(date +%s)
+python -m ecomlib.study.runmd --profile "$PROFILE" --world "$WORLD" --out "$OUT" \
+  --timings "$timings" --total "$((end_all - start_all))" --command "./run_all.sh $*"
+echo "All done in $((end_all - start_all)) s. Results: results/$TAG/"
