@@ -19,6 +19,7 @@ An EcomInstruct row (one line of ``train.jsonl`` / ``heldout.jsonl``) has these 
     task        str   the task name
     index       int   0-based row number within its task in this file
     prompt      str   the fully rendered instruction, ending with RESPONSE_MARKER
+    input       str   the input part alone (the reference NER scorer tags spans found in it)
     output      str   the training target / gold answer (only this is trained on)
     lang        str   "en" | "zh"  (the input's language)
     paradigm    str   CLS | EXT | GEN | OTHER
@@ -55,7 +56,7 @@ LABEL_SEP = ", "  # the reference's label separator
 NONE_ANSWER = "None"
 
 ROW_KEYS = (
-    "task", "index", "prompt", "output", "lang", "paradigm", "task_type", "dataset", "data_type",
+    "task", "index", "prompt", "input", "output", "lang", "paradigm", "task_type", "dataset", "data_type",
     "origin", "strategy", "parent", "candidates", "level",
 )
 

@@ -1,0 +1,152 @@
+"""Score a suite: predictions file in, ``scores.json`` / ``scores.csv`` / ``table.md`` out.
+
+Predictions file rules (one JSON object per line: ``task``, ``index``, ``prediction``):
+- every (task, index) of the suite must appear exactly once; missing, duplicate or unknown pairs are an
+  error naming the file and line (missing ones are listed);
+- ``prediction`` must be a string; an empty string is a valid (wrong) answer, scored as the reference
+  does (it becomes "error" in the reference variants);
+- invalid UTF-8 or JSON is an error naming the line. Nothing is written unless everything parses.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ecomlib.errors import DataError, where
+from ecomlib.evaluation.metrics import score_task
+from ecomlib.evaluation.suites import EvalInstance
+from ecomlib.io import atomic_write_json, atomic_write_text, read_jsonl
+
+METRIC_ORDER = ("miF1_ref", "maF1_ref", "rougeL_ws", "miF1", "maF1", "maF1_inst", "acc", "rougeL_char")
+VARIANTS = {"ref": ("miF1_ref", "maF1_ref", "rougeL_ws"), "corrected": ("miF1", "maF1", "rougeL_char")}
+# Table-4 unseen-task columns, by the last part of the task name (EcomGPT folder names and task kinds)
+UNSEEN_COLUMNS = {
+    "PA": ("item_align",),
+    "RTC": ("review_topic_category", "topic_classify"),
+    "PS": ("product_select_2", "product_select"),
+}
+
+
+def _mean(xs: Sequence[float]) -> float | None:
+    return round(sum(xs) / len(xs), 4) if xs else None
+
+
+def score(instances: Sequence[EvalInstance], predictions: dict[tuple[str, int], str]) -> dict:
+    """The scores.json structure: ``{"tasks": {task: {n, level, task_type, lang, metric: value}}, "summary": ...}``."""
+    by_task: dict[str, list[EvalInstance]] = {}
+    for inst in instances:
+        by_task.setdefault(inst.task, []).append(inst)
+    missing = [(i.task, i.index) for i in instances if (i.task, i.index) not in predictions]
+    if missing:
+        raise DataError(f"no prediction for {len(missing)} instance(s), e.g. {missing[:5]}")
+    tasks: dict[str, dict] = {}
+    for task in sorted(by_task):
+        insts = sorted(by_task[task], key=lambda i: i.index)
+        first = insts[0]
+        m = score_task(first.task_type, [predictions[(i.task, i.index)] for i in insts],
+                       [i.gold for i in insts], [i.text for i in insts])
+        tasks[task] = {"level": first.level, "task_type": first.task_type, "lang": first.lang, **m}
+    return {"tasks": tasks, "summary": summarize(tasks)}
+
+
+def summarize(tasks: dict[str, dict]) -> dict:
+    """Averages per variant over the unseen-dataset tasks, and the Table-4 row for each variant."""
+    return {variant: table_row({"tasks": tasks}, variant) for variant in VARIANTS}
+
+
+def _task_kind(task: str) -> str:
+    return task.rsplit("-", 1)[-1]
+
+
+def table_row(scores: dict, variant: str = "ref") -> dict:
+    """The Table-4 numbers: UD miF1/maF1/Rouge averaged over unseen-dataset tasks (a metric a task
+    lacks, e.g. corrected F1 of Generate, is averaged over the tasks that have it), then PA
+    miF1/maF1/Rouge, RTC miF1/maF1/Rouge, PS Rouge. Missing tasks give None."""
+    mi, ma, rl = VARIANTS[variant]
+    tasks = scores["tasks"]
+    ud = [t for t in sorted(tasks) if tasks[t].get("level") == "unseen_dataset"]
+    row = {
+        "UD_miF1": _mean([tasks[t][mi] for t in ud if mi in tasks[t]]),
+        "UD_maF1": _mean([tasks[t][ma] for t in ud if ma in tasks[t]]),
+        "UD_rougeL": _mean([tasks[t][rl] for t in ud if rl in tasks[t]]),
+        "UD_n_tasks": len(ud),
+    }
+    for col, kinds in UNSEEN_COLUMNS.items():
+        found = [t for t in sorted(tasks) if _task_kind(t) in kinds]
+        vals = {k: _mean([tasks[t][key] for t in found if key in tasks[t]]) for k, key in
+                (("miF1", mi), ("maF1", ma), ("rougeL", rl))}
+        keys = ("rougeL",) if col == "PS" else ("miF1", "maF1", "rougeL")
+        for k in keys:
+            row[f"{col}_{k}"] = vals[k]
+    return row
+
+
+def read_predictions(path: Path, instances: Iterable[EvalInstance]) -> dict[tuple[str, int], str]:
+    """Parse and check a predictions file against the suite's instances (rules in the module doc)."""
+    path = Path(path)
+    known = {(i.task, i.index) for i in instances}
+    preds: dict[tuple[str, int], str] = {}
+    for lineno, row in enumerate(read_jsonl(path), start=1):
+        task, index, pred = row.get("task"), row.get("index"), row.get("prediction")
+        if not isinstance(task, str):
+            raise DataError(f"{where(path, lineno, 'task')}: expected a task name string, got {task!r}")
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise DataError(f"{where(path, lineno, 'index')}: expected a 0-based integer, got {index!r}")
+        if not isinstance(pred, str):
+            raise DataError(f"{where(path, lineno, 'prediction')}: expected a string, got {type(pred).__name__}")
+        key = (task, index)
+        if key not in known:
+            raise DataError(f"{where(path, lineno)}: ({task!r}, {index}) is not an instance of this suite")
+        if key in preds:
+            raise DataError(f"{where(path, lineno)}: duplicate prediction for ({task!r}, {index})")
+        preds[key] = pred
+    missing = sorted(known - preds.keys())
+    if missing:
+        raise DataError(f"{path}: no prediction for {len(missing)} instance(s), e.g. {missing[:5]}")
+    return preds
+
+
+def _fmt(x) -> str:
+    return "–" if x is None else f"{x:.2f}"
+
+
+def render_table(scores: dict) -> str:
+    lines = [
+        "| Variant | UD miF1 | UD maF1 | UD Rouge | PA miF1 | PA maF1 | PA Rouge | RTC miF1 | RTC maF1 | RTC Rouge | PS Rouge |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    cols = ("UD_miF1", "UD_maF1", "UD_rougeL", "PA_miF1", "PA_maF1", "PA_rougeL", "RTC_miF1", "RTC_maF1",
+            "RTC_rougeL", "PS_rougeL")
+    for variant in VARIANTS:
+        row = scores["summary"][variant]
+        lines.append(f"| {variant} | " + " | ".join(_fmt(row[c]) for c in cols) + " |")
+    lines += ["", "ref = published scorer (miF1 / instance-averaged maF1 or seqeval macro / whitespace Rouge-L); "
+              "corrected = set or entity micro-F1 / per-class macro-F1 / char Rouge-L.", "",
+              "| Task | level | n | " + " | ".join(METRIC_ORDER) + " |",
+              "|---|---|---|" + "---|" * len(METRIC_ORDER)]
+    for task, m in scores["tasks"].items():
+        lines.append(f"| {task} | {m.get('level') or '–'} | {m['n']} | " +
+                     " | ".join(_fmt(m.get(k)) for k in METRIC_ORDER) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def render_csv(scores: dict) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["task", "level", "task_type", "lang", "n", *METRIC_ORDER])
+    for task, m in scores["tasks"].items():
+        w.writerow([task, m.get("level", ""), m.get("task_type", ""), m.get("lang", ""), m["n"],
+                    *["" if m.get(k) is None else m[k] for k in METRIC_ORDER]])
+    return buf.getvalue()
+
+
+def write_scores(out_dir: Path, scores: dict) -> None:
+    """scores.json, scores.csv, table.md, each written atomically (all rendered before any is written)."""
+    out_dir = Path(out_dir)
+    table, csv_text = render_table(scores), render_csv(scores)
+    atomic_write_json(out_dir / "scores.json", scores)
+    atomic_write_text(out_dir / "scores.csv", csv_text)
+    atomic_write_text(out_dir / "table.md", table)

@@ -1,0 +1,14 @@
+"""EcomInstruct: the task registry, Chain-of-Task derivation, six-part instructions and the builder.
+
+Modules: ``kinds`` (record -> instance, one function per task kind), ``cot`` (derivation strategies),
+``tasks`` (the registry), ``templates`` (six-part prompts and their variants), ``render`` (candidates,
+outputs, rows), ``builder`` (streaming build + split checks), ``dataset`` (write/read a build),
+``select`` (ablation subsets), ``cli`` (``ecomlib build-data``).
+"""
+
+from ecomlib.instruct.builder import build
+from ecomlib.instruct.dataset import load_rows
+from ecomlib.instruct.select import Selection, select
+from ecomlib.instruct.tasks import TaskSpec, task_registry
+
+__all__ = ["build", "Selection", "select", "load_rows", "task_registry", "TaskSpec"]

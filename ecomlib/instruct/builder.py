@@ -1,0 +1,231 @@
+"""Build EcomInstruct: stream every source once, sample each task, render, check, write.
+
+Memory stays flat at any world size: per task we keep a reservoir of at most ``max_per_task``
+(held-out: ``heldout_per_task``) unrendered instances, a set of small digests for deduplication
+(freed after each source) and the label universe for candidate negatives. Rendering happens after a
+source's pass, when its label universes are complete.
+
+Held-out first: its record texts and row inputs are remembered (as digests) so that no training
+instance with the same normalised text can slip in, even if two sources share a product title.
+The builder then checks the split invariants and raises if any is violated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ecomlib.errors import DataError, EcomlibError
+from ecomlib.instruct.kinds import KIND_FUNCS, Context, Instance
+from ecomlib.instruct.render import make_row
+from ecomlib.instruct.tasks import KIND_VERSIONS, REGISTRY_VERSION, TaskSpec, registry_for, sub_seed
+from ecomlib.instruct.templates import Variant, split_prompt
+from ecomlib.records import RawRecord, SourceSpec
+from ecomlib.schema import ROW_KEYS, UNSEEN_TASK_KINDS
+
+BUILDER_VERSION = 1
+Reader = Callable[[str], Iterator[RawRecord]]
+
+
+def normalise(text: str) -> str:
+    """Case-, width- and whitespace-insensitive form used for dedup and leak checks."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def digest(*parts: str) -> bytes:
+    return hashlib.blake2b("\x00".join(parts).encode("utf-8"), digest_size=12).digest()
+
+
+class Reservoir:
+    """Algorithm R: a uniform sample of ``k`` items from a stream, returned in stream order."""
+
+    def __init__(self, k: int, rng: random.Random):
+        self.k, self.rng, self.n = k, rng, 0
+        self.items: list[tuple[int, Instance]] = []
+
+    def offer(self, item: Instance) -> None:
+        if self.n < self.k:
+            self.items.append((self.n, item))
+        else:
+            j = self.rng.randrange(self.n + 1)
+            if j < self.k:
+                self.items[j] = (self.n, item)
+        self.n += 1
+
+    def sample(self) -> list[Instance]:
+        return [it for _, it in sorted(self.items, key=lambda p: p[0])]
+
+
+@dataclass
+class BuildResult:
+    registry: list[TaskSpec]
+    train: list[dict]
+    heldout: list[dict]
+    records_read: dict[str, int] = field(default_factory=dict)
+    seen_per_task: dict[str, int] = field(default_factory=dict)  # unique instances before the cap
+    leak_skipped: dict[str, int] = field(default_factory=dict)  # train records dropped as held-out text
+
+
+def _answer_key(inst: Instance) -> str:
+    return json.dumps(inst.answer, ensure_ascii=False, sort_keys=True)
+
+
+def _sample_source(
+    profile, spec: SourceSpec, tasks: list[TaskSpec], read: Reader, cap: int, blocked: set[bytes] | None,
+    heldout_texts: set[bytes] | None, result: BuildResult,
+) -> list[dict]:
+    seed = profile.seed
+    ctx = Context(random.Random(sub_seed(seed, "context", spec.name)))
+    reservoirs = {t.name: Reservoir(cap, random.Random(sub_seed(seed, "reservoir", t.name))) for t in tasks}
+    seen: dict[str, set[bytes]] = {t.name: set() for t in tasks}
+    universe: dict[str, set[str]] = {t.name: set() for t in tasks}
+    n_read = skipped = 0
+    for rec in read(spec.name):
+        n_read += 1
+        if rec.source != spec.name or rec.kind != spec.kind or rec.lang != spec.lang:
+            raise DataError(
+                f"source {spec.name!r}, record {rec.id!r}: expected source/kind/lang "
+                f"{spec.name}/{spec.kind}/{spec.lang}, got {rec.source}/{rec.kind}/{rec.lang}"
+            )
+        rec.validate()
+        norm_text = normalise(rec.text)
+        if heldout_texts is not None:
+            heldout_texts.add(digest(norm_text))
+        if blocked is not None and digest(norm_text) in blocked:
+            skipped += 1
+            ctx.remember(rec)
+            continue
+        for t in tasks:
+            inst = KIND_FUNCS[t.kind](rec, ctx)
+            if inst is None:
+                continue
+            universe[t.name].update(inst.gold)
+            norm_input = normalise(inst.input)
+            if blocked is not None and digest(norm_input) in blocked:
+                continue
+            key = digest(norm_input, _answer_key(inst))
+            if key in seen[t.name]:
+                continue
+            seen[t.name].add(key)
+            reservoirs[t.name].offer(inst)
+        ctx.remember(rec)
+    result.records_read[spec.name] = n_read
+    if blocked is not None:
+        result.leak_skipped[spec.name] = skipped
+    variant = Variant.from_data(profile.data)
+    rows: list[dict] = []
+    for t in tasks:
+        result.seen_per_task[t.name] = reservoirs[t.name].n
+        for inst in reservoirs[t.name].sample():
+            rows.append(make_row(t, inst, universe[t.name], profile.data, variant, seed))
+    return rows
+
+
+def _finish(rows: list[dict]) -> list[dict]:
+    """Drop repeated (normalised prompt + output) within a task, sort by task (stable), number rows.
+
+    Per task, not global: a narrow template makes the same title read identically in two datasets,
+    and dropping one of them would let the template ablation change *which* data is trained on."""
+    out, keys = [], set()
+    for row in sorted(rows, key=lambda r: r["task"]):
+        k = digest(row["task"], normalise(row["prompt"]), normalise(row["output"]))
+        if k in keys:
+            continue
+        keys.add(k)
+        out.append(row)
+    counter: Counter = Counter()
+    for row in out:
+        row["index"] = counter[row["task"]]
+        counter[row["task"]] += 1
+    return out
+
+
+def check_split(registry: list[TaskSpec], train: list[dict], heldout: list[dict]) -> None:
+    """Raise unless held-out tasks, held-out datasets (with all their CoT tasks) and unseen task
+    kinds are absent from train, and train shares no normalised prompt or input with held-out."""
+    by_name = {t.name: t for t in registry}
+    held_sets = {t.dataset for t in registry if t.heldout}
+    held_prompts = {digest(normalise(r["prompt"])) for r in heldout}
+    held_inputs = {digest(normalise(split_prompt(r["prompt"])["input"])) for r in heldout}
+    for r in train:
+        t = by_name.get(r["task"])
+        if t is None or t.heldout or r["dataset"] in held_sets or t.kind in UNSEEN_TASK_KINDS or r["level"]:
+            raise EcomlibError(f"train row {r['task']!r} #{r['index']}: a held-out task, dataset or unseen kind reached train")
+        if digest(normalise(r["prompt"])) in held_prompts:
+            raise EcomlibError(f"train row {r['task']!r} #{r['index']}: prompt also in held-out")
+        if digest(normalise(split_prompt(r["prompt"])["input"])) in held_inputs:
+            raise EcomlibError(f"train row {r['task']!r} #{r['index']}: input also in held-out")
+    for r in heldout:
+        if not by_name[r["task"]].heldout:
+            raise EcomlibError(f"held-out row {r['task']!r}: task is not held out")
+    for r in train + heldout:
+        if tuple(r) != ROW_KEYS:
+            raise EcomlibError(f"row of {r['task']!r}: keys {tuple(r)} != schema.ROW_KEYS")
+
+
+def build_rows(profile, sources: list[SourceSpec], read: Reader, progress: bool = False) -> BuildResult:
+    """All rows of both splits, in memory (bounded by the per-task caps)."""
+    registry = registry_for(sources, read, profile.seed)
+    result = BuildResult(registry, [], [])
+    tasks_of: dict[str, list[TaskSpec]] = defaultdict(list)
+    for t in registry:
+        tasks_of[t.dataset].append(t)
+    order = sorted(sources, key=lambda s: (not s.heldout, s.name))  # held-out first
+    heldout_texts: set[bytes] = set()
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(order), desc="build-data: sources", unit="source")
+    held_rows: list[dict] = []
+    blocked: set[bytes] | None = None
+    for spec in order:
+        if bar is not None:
+            bar.set_postfix_str(spec.name)
+        if spec.heldout:
+            rows = _sample_source(profile, spec, tasks_of[spec.name], read, profile.data.heldout_per_task,
+                                  None, heldout_texts, result)
+            held_rows.extend(rows)
+        else:
+            if blocked is None:  # held-out is complete: freeze what train must never repeat
+                blocked = heldout_texts | {digest(normalise(split_prompt(r["prompt"])["input"])) for r in held_rows}
+            result.train.extend(_sample_source(profile, spec, tasks_of[spec.name], read,
+                                               profile.data.max_per_task, blocked, None, result))
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    result.heldout = _finish(held_rows)
+    result.train = _finish(result.train)
+    check_split(registry, result.train, result.heldout)
+    return result
+
+
+def build_fingerprint(profile) -> str:
+    d = {
+        "profile": profile.fingerprint("seed", "world", "data"),
+        "registry_version": REGISTRY_VERSION,
+        "kind_versions": KIND_VERSIONS,
+        "builder_version": BUILDER_VERSION,
+    }
+    return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def build(profile, out_dir, progress: bool = True) -> Path:
+    """Build ``out_dir/ecominstruct`` for the profile's world; skip if a complete build with the same
+    fingerprint is already there."""
+    from ecomlib import worlds
+    from ecomlib.instruct.dataset import is_complete, write_build
+
+    target = Path(out_dir) / "ecominstruct"
+    fp = build_fingerprint(profile)
+    if is_complete(target, fp):
+        return target
+    result = build_rows(profile, worlds.list_sources(profile), lambda name: worlds.iter_records(profile, name), progress)
+    return write_build(target, result, profile, fp, progress)

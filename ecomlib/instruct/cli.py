@@ -1,0 +1,33 @@
+"""``ecomlib build-data``: build EcomInstruct (train + held-out) for a profile and world."""
+
+from __future__ import annotations
+
+import json
+
+from ecomlib.cli import add_profile_args
+
+
+def add_arguments(parser) -> None:
+    add_profile_args(parser)
+    parser.add_argument("--world", choices=("synthetic", "open"), default=None,
+                        help="data world (default: the profile's data.world)")
+    parser.add_argument("--out", required=True, help="output folder; the build goes to OUT/ecominstruct")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args) -> int:
+    from ecomlib.config import load_profile
+    from ecomlib.instruct.builder import build
+
+    overrides = list(args.overrides or [])
+    if args.world:
+        overrides.append(f"data.world={args.world}")
+    profile = load_profile(args.profile, overrides or None)
+    target = build(profile, args.out, progress=not args.no_progress)
+    stats = json.loads((target / "stats.json").read_text(encoding="utf-8"))
+    print(
+        f"{target}: train {stats['train']['rows']} rows / {stats['train']['tasks']} tasks, "
+        f"held-out {stats['heldout']['rows']} rows / {stats['heldout']['tasks']} tasks "
+        f"(fingerprint {stats['fingerprint']})"
+    )
+    return 0

@@ -1,0 +1,37 @@
+"""``ecomlib fetch-data --dest DIR``: download the pinned open-data files and verify their sha256."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ecomlib.errors import DataError
+from ecomlib.sources.fetch import BASE_URL_ENV, DEFAULT_BASE_URL, check, fetch
+from ecomlib.sources.registry import FILES
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dest", required=True, type=Path, help="data directory to fill as <owner>/<repo>/<path>")
+    parser.add_argument("--only", action="append", default=[], metavar="SOURCE",
+                        help="fetch only this source (repeatable); EcomGPTEval names the evaluation folders")
+    parser.add_argument("--base-url", default=None,
+                        help=f"mirror to download from (default ${BASE_URL_ENV} or {DEFAULT_BASE_URL})")
+    parser.add_argument("--check", action="store_true", help="only verify the files under --dest; download nothing")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    groups = sorted({f.group for f in FILES})
+    for name in args.only:
+        if name not in groups:
+            raise DataError(f"--only {name}: unknown source; known: {', '.join(groups)}")
+    files = [f for f in FILES if not args.only or f.group in args.only]
+    if args.check:
+        problems = check(files, args.dest)
+        for p in problems:
+            print(p)
+        print(f"{len(files) - len(problems)}/{len(files)} files valid under {args.dest}")
+        return 1 if problems else 0
+    result = fetch(args.dest, files, base=args.base_url, show_progress=not args.no_progress)
+    print(f"fetched {len(result.downloaded)} files, {len(result.skipped)} already valid, into {args.dest}")
+    return 0

@@ -1,0 +1,136 @@
+"""The pinned files of the open world and the named sources built from them.
+
+``registry.tsv`` (next to this module) lists every file we rely on: its group (a source name, or
+``EcomGPTEval`` for the evaluation folders the suite loader reads), the GitHub repository, the
+commit it is pinned to, its path in that repository, its size and sha256, its language, data type
+and the license the repository states. The files themselves are never part of the project; they
+live under a data directory as ``<owner>/<repo>/<path>``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ecomlib.errors import DataError, where
+from ecomlib.records import SourceSpec
+from ecomlib.schema import TASK_KINDS, UNSEEN_TASK_KINDS
+
+REGISTRY_FILE = "registry.tsv"
+_COLUMNS = ("group", "repo", "commit", "path", "bytes", "sha256", "lang", "data_type", "license")
+# Groups whose files are fetched but not read into raw records here (the suite loader reads them).
+FILE_ONLY_GROUPS = ("EcomGPTEval",)
+
+
+@dataclass(frozen=True)
+class PinnedFile:
+    group: str
+    repo: str  # owner/name
+    commit: str
+    path: str  # inside the repository, '/'-separated, may be non-ASCII
+    bytes: int
+    sha256: str
+    lang: str
+    data_type: str  # product | review | qa | eval | license | doc
+    license: str
+
+    @property
+    def rel_path(self) -> str:
+        """Where the file lives under a data directory: ``<owner>/<repo>/<path>``."""
+        return f"{self.repo}/{self.path}"
+
+    def local(self, data_dir: Path) -> Path:
+        return Path(data_dir) / self.repo / self.path
+
+
+def _load_files() -> tuple[PinnedFile, ...]:
+    text = resources.files("ecomlib.sources").joinpath(REGISTRY_FILE).read_text(encoding="utf-8")
+    rows = list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
+    if not rows or tuple(rows[0]) != _COLUMNS:
+        raise DataError(f"{where(REGISTRY_FILE, 1)}: expected header {_COLUMNS}")
+    files = []
+    for lineno, row in enumerate(rows[1:], start=2):
+        if len(row) != len(_COLUMNS):
+            raise DataError(f"{where(REGISTRY_FILE, lineno)}: expected {len(_COLUMNS)} columns, got {len(row)}")
+        d = dict(zip(_COLUMNS, row))
+        if len(d["commit"]) != 40 or len(d["sha256"]) != 64:
+            raise DataError(f"{where(REGISTRY_FILE, lineno)}: commit must be 40 and sha256 64 hex digits")
+        files.append(PinnedFile(**{**d, "bytes": int(d["bytes"])}))
+    return tuple(files)
+
+
+FILES: tuple[PinnedFile, ...] = _load_files()
+
+
+def _spec(name: str, lang: str, kind: str, tasks: tuple[str, ...], description: str,
+          heldout: bool = False, paper_analog: str = "") -> SourceSpec:
+    return SourceSpec(name=name, lang=lang, kind=kind, tasks=tasks, heldout=heldout,
+                      description=description, paper_analog=paper_analog)
+
+
+SPECS: tuple[SourceSpec, ...] = (
+    _spec("TaobaoNER", "zh", "product", ("ner",),
+          "Taobao product titles, character BIO NER: product word, brand, model, misc",
+          paper_analog="E_commerce_ner"),
+    _spec("YoukuNER", "zh", "product", ("ner",),
+          "Youku video titles, character BIO NER: television, person, misc"),
+    _spec("OAMine", "en", "product", ("attribute_value_extraction", "coarse_classify"),
+          "Amazon product titles with product type and attribute values (OA-Mine)",
+          paper_analog="MAVE"),
+    _spec("AE110k", "en", "product", ("attribute_value_extraction", "coarse_classify"),
+          "AliExpress product titles with category and attribute values (AE-110k)"),
+    _spec("WDCPAVE", "en", "product", ("attribute_value_extraction",),
+          "web-shop offers (title + description) with attribute values, 5 categories (WDC-PAVE)",
+          heldout=True),
+    _spec("PriceRunner", "en", "product", ("coarse_classify", "item_align"),
+          "PriceRunner offer titles with category and product cluster (same id = same product)",
+          heldout=True, paper_analog="Product Align"),
+    _spec("Zhijiang", "zh", "review", ("aspect_extraction", "opinion_extraction", "aspect_category", "aspect_polarity"),
+          "cosmetics reviews with (aspect, opinion, category, polarity) tuples (Zhijiang Cup 2019)"),
+    _spec("Eprstmt", "zh", "review", ("sentiment",),
+          "e-commerce review sentiment (FewCLUE EPRSTMT)", heldout=True),
+    _spec("OnlineShopping", "zh", "review", ("sentiment", "product_category"),
+          "online-shopping reviews with sentiment and one of 10 product categories"),
+    _spec("SemEvalLaptop", "en", "review", ("aspect_extraction", "aspect_polarity"),
+          "SemEval-2014 laptop review sentences with aspect terms and polarity", heldout=True),
+    _spec("FewSum", "en", "review", ("review_summary",),
+          "8 Amazon reviews per product with human-written summaries (FewSum)"),
+    _spec("HuLiu", "en", "review", ("aspect_extraction", "aspect_polarity"),
+          "Hu & Liu (2004) Amazon review sentences with product features and polarity"),
+    _spec("ePQA", "en", "qa", ("answerability", "evidence_select"),
+          "product questions with 10 candidate evidence sentences graded 0/1/2 (ePQA)"),
+    _spec("hetPQA", "en", "qa", ("question_generate",),
+          "product question, one evidence sentence and a written answer (hetPQA answer generation)"),
+)
+
+
+def _check() -> None:
+    """The registry's own invariants; a broken edit fails at import, not deep in the builder."""
+    names = [s.name for s in SPECS]
+    groups = {f.group for f in FILES}
+    for s in SPECS:
+        assert "-" not in s.name and " " not in s.name, s.name
+        assert s.name in groups, f"source {s.name} has no pinned files"
+        for t in s.tasks:
+            assert t in TASK_KINDS, f"{s.name}: unknown task kind {t}"
+            assert s.heldout or t not in UNSEEN_TASK_KINDS, f"{s.name}: training source with unseen kind {t}"
+    assert len(set(names)) == len(names)
+    assert groups <= set(names) | set(FILE_ONLY_GROUPS), groups - set(names)
+
+
+_check()
+SPEC_BY_NAME: dict[str, SourceSpec] = {s.name: s for s in SPECS}
+
+
+def files_of(group: str) -> tuple[PinnedFile, ...]:
+    return tuple(f for f in FILES if f.group == group)
+
+
+def pinned(group: str, path: str) -> PinnedFile:
+    """The pinned file of ``group`` at repository ``path`` (readers name their files this way)."""
+    for f in FILES:
+        if f.group == group and f.path == path:
+            return f
+    raise KeyError(f"{group}: no pinned file {path!r} in {REGISTRY_FILE}")

@@ -1,0 +1,70 @@
+"""What every study notebook does first and last: resolve its profile, then save tables and figures.
+
+Tables are written as CSV and Markdown, figures as PNG, under ``results/<profile>/`` (or
+``$ECOMLIB_RESULTS_DIR``); stages are cached under ``.work/<profile>/`` (or ``$ECOMLIB_WORK_DIR``).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ecomlib.config import REPO_ROOT, Profile, from_notebook
+from ecomlib.io import atomic_write_bytes, atomic_write_text
+
+
+def to_markdown(df: pd.DataFrame) -> str:
+    """A GitHub-style table, floats with two decimals, missing values as an en dash."""
+
+    def cell(v: Any) -> str:
+        if v is None or (isinstance(v, float) and v != v):
+            return "–"
+        return f"{v:.2f}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Study:
+    profile: Profile
+    results: Path
+    progress: bool
+
+    @property
+    def tables(self) -> Path:
+        return self.results / "tables"
+
+    @property
+    def figures(self) -> Path:
+        return self.results / "figures"
+
+    def save_table(self, df: pd.DataFrame, name: str) -> pd.DataFrame:
+        atomic_write_text(self.tables / f"{name}.csv", df.to_csv(index=False))
+        atomic_write_text(self.tables / f"{name}.md", to_markdown(df))
+        return df
+
+    def load_table(self, name: str) -> pd.DataFrame | None:
+        path = self.tables / f"{name}.csv"
+        return pd.read_csv(path) if path.is_file() else None
+
+    def save_figure(self, fig: Any, name: str) -> Path:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=120, bbox_inches="tight", metadata={"Software": None})
+        return atomic_write_bytes(self.figures / f"{name}.png", buf.getvalue())
+
+
+def start(name: str = "smoke", **sections: Any) -> Study:
+    """Resolve the notebook's profile from its papermill parameters and point the cache at it."""
+    profile = from_notebook(name, **sections)
+    tag = profile.name + ("-open" if profile.data.world == "open" else "")
+    os.environ.setdefault("ECOMLIB_WORK_DIR", str(REPO_ROOT / ".work" / tag))
+    results = Path(os.environ.get("ECOMLIB_RESULTS_DIR", REPO_ROOT / "results" / tag))
+    # Progress bars help on long runs; the smoke profile (tests, nbval) keeps outputs clean.
+    return Study(profile=profile, results=results, progress=profile.name != "smoke")

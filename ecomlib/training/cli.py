@@ -1,0 +1,69 @@
+"""``ecomlib train``: one training stage from the shell (also under ``accelerate launch``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ecomlib.cli import add_profile_args, profile_from_args
+from ecomlib.errors import DataError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_profile_args(parser)
+    parser.add_argument("--stage", required=True, choices=("pretrain", "general", "ecominstruct"))
+    parser.add_argument("--out", required=True, type=Path, help="output folder (model, tokenizer, card, history)")
+    parser.add_argument("--size", default=None, help="model size name from the profile's ladder (default: model.default_size)")
+    parser.add_argument("--init", default=None, type=Path, help="start from a previous stage's saved model folder")
+    parser.add_argument("--data", default=None, type=Path,
+                        help="EcomInstruct build folder (with train.jsonl) or a train.jsonl (ecominstruct stage); "
+                             "a JSONL of prompt/output rows (general) or of {\"text\"} rows (pretrain)")
+    parser.add_argument("--tokenizer", default=None, help="tokenizer folder or hub id (default: --init's, else trained)")
+    parser.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --out")
+    parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
+
+
+def find_train_file(path: Path) -> Path:
+    if path.is_file():
+        return path
+    if path.is_dir():
+        direct = path / "train.jsonl"
+        if direct.is_file():
+            return direct
+        found = sorted(path.rglob("train.jsonl"))
+        if len(found) == 1:
+            return found[0]
+        raise DataError(f"{path}: expected one train.jsonl inside, found {len(found)}")
+    raise DataError(f"{path}: no such file or folder (expected an EcomInstruct build folder or a train.jsonl)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ecomlib.io import read_jsonl
+    from ecomlib.training import load_tokenizer, train_stage
+
+    profile = profile_from_args(args)
+    examples = texts = None
+    if args.data is not None:
+        path = find_train_file(args.data)
+        rows = list(read_jsonl(path))
+        if args.stage == "pretrain":
+            for i, r in enumerate(rows, start=1):
+                if not isinstance(r.get("text"), str):
+                    raise DataError(f"{path}, line {i}, field 'text': expected a string")
+            texts = [r["text"] for r in rows]
+        else:
+            for i, r in enumerate(rows, start=1):
+                for key in ("prompt", "output"):
+                    if not isinstance(r.get(key), str):
+                        raise DataError(f"{path}, line {i}, field {key!r}: expected a string")
+            examples = rows
+    tokenizer = load_tokenizer(args.tokenizer) if args.tokenizer else None
+    result = train_stage(
+        profile, args.stage, args.out, tokenizer=tokenizer, init_from=args.init, size=args.size,
+        examples=examples, texts=texts, resume=args.resume, progress=not args.no_progress,
+    )
+    if os.environ.get("RANK", "0") == "0":  # one line per run, also under accelerate launch
+        print(f"{args.stage}: {len(result.history)} steps, final loss {result.final_loss:.4f}, "
+              f"{result.tokens['trained']} trained tokens, saved to {result.out_dir}")
+    return 0

@@ -1,0 +1,279 @@
+"""``train_stage``: one training stage (pretrain | general | ecominstruct) with accelerate.
+
+The loop is the same single-process and under ``accelerate launch``. One optimizer step consumes
+``grad_accum * num_processes`` micro-batches of a deterministic stream; process r takes its own
+``grad_accum`` of them. The loss is normalised by the trained tokens of the whole global batch (summed
+across micro-batches and processes), so the update does not depend on how the batch is split.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from ecomlib.config import Profile
+from ecomlib.errors import ConfigError, DataError
+from ecomlib.io import atomic_write_json, atomic_write_jsonl, atomic_write_text
+from ecomlib.schema import PROMPT_END
+from ecomlib.training.card import model_card
+from ecomlib.training.checkpoint import list_checkpoints, load_checkpoint, save_checkpoint
+from ecomlib.training.data import IGNORE, MicroBatchStream, encode_documents, encode_instructions, sub_seed
+from ecomlib.training.models import build_model, count_parameters, enable_packed_attention, load_model
+from ecomlib.training.tokenizer import load_tokenizer, train_tokenizer
+
+STAGES = ("pretrain", "general", "ecominstruct")
+RESULT = "result.json"
+HISTORY = "history.jsonl"
+MAX_GRAD_NORM = 1.0
+# Dense bf16 peak FLOP/s for MFU; matched by substring of the CUDA device name.
+PEAK_FLOPS = {"H200": 989e12, "H100": 989e12, "A100": 312e12, "L40S": 362e12, "A10": 125e12, "L4": 121e12, "4090": 165e12}
+
+
+@dataclass
+class TrainResult:
+    out_dir: Path
+    history: list[dict] = field(default_factory=list)
+    final_loss: float = float("nan")
+    tokens: dict = field(default_factory=lambda: {"total": 0, "padded": 0, "trained": 0})
+    seconds: float = 0.0
+
+
+def load_result(out_dir: Path) -> TrainResult:
+    d = json.loads((Path(out_dir) / RESULT).read_text(encoding="utf-8"))
+    history = [json.loads(line) for line in (Path(out_dir) / HISTORY).read_text(encoding="utf-8").splitlines() if line]
+    return TrainResult(Path(out_dir), history, d["final_loss"], d["tokens"], d["seconds"])
+
+
+def peak_flops() -> float | None:
+    if not torch.cuda.is_available():
+        return None
+    name = torch.cuda.get_device_name()
+    return next((v for k, v in PEAK_FLOPS.items() if k in name), None)
+
+
+def _accelerator(bf16: bool):
+    from accelerate import Accelerator
+
+    cuda = torch.cuda.is_available()
+    return Accelerator(cpu=not cuda, mixed_precision="bf16" if (bf16 and cuda) else "no")
+
+
+def _check_rows(rows: list[dict], stage: str) -> None:
+    for i, r in enumerate(rows):
+        if not isinstance(r, dict) or not isinstance(r.get("prompt"), str) or not isinstance(r.get("output"), str):
+            raise DataError(f"{stage} examples, row {i + 1}: expected a dict with string 'prompt' and 'output'")
+        if stage == "ecominstruct" and not r["prompt"].endswith(PROMPT_END):
+            raise DataError(f"ecominstruct examples, row {i + 1} (task {r.get('task')!r}), field 'prompt': "
+                            f"expected it to end with {PROMPT_END!r}")
+
+
+def _default_data(profile: Profile, stage: str, examples, texts):
+    """Stage data: given rows/texts, else the world's pretrain text / general instructions."""
+    if stage == "pretrain":
+        if texts is None:
+            from ecomlib.world import iter_pretrain_text
+
+            texts = list(iter_pretrain_text(profile.world, profile.seed))
+        return list(texts)
+    if examples is None:
+        if stage == "ecominstruct":
+            raise ConfigError("train_stage('ecominstruct'): needs examples (EcomInstruct train rows; CLI: --data)")
+        from ecomlib.world import iter_general_instructions
+
+        examples = list(iter_general_instructions(profile.world, profile.seed))
+    rows = list(examples)
+    _check_rows(rows, stage)
+    return rows
+
+
+def _resolve_tokenizer(profile: Profile, stage: str, tokenizer, init_from, data):
+    if tokenizer is not None:
+        return tokenizer
+    if init_from is not None:
+        return load_tokenizer(init_from)
+    if profile.tokenizer.pretrained:
+        return load_tokenizer(profile.tokenizer.pretrained)
+    if stage == "pretrain":
+        source = data
+    else:
+        from ecomlib.world import iter_pretrain_text
+
+        source = list(iter_pretrain_text(profile.world, profile.seed)) or [r["prompt"] + r["output"] for r in data]
+    return train_tokenizer(source, profile.tokenizer.vocab_size, profile.tokenizer.min_frequency)
+
+
+def _prepare_model(profile: Profile, model, tokenizer, init_from, size_name: str):
+    t = profile.train
+    if model is None:
+        model = load_model(init_from) if init_from is not None else build_model(profile.size(size_name), tokenizer, t.seed)
+    vocab = model.get_input_embeddings().num_embeddings
+    if len(tokenizer) > vocab:
+        raise ConfigError(f"tokenizer has {len(tokenizer)} tokens but the model's embedding only {vocab}: "
+                          "use the tokenizer the model was built with (--tokenizer / the --init folder's)")
+    if t.lora and not hasattr(model, "peft_config"):
+        from peft import LoraConfig, get_peft_model
+
+        cfg = LoraConfig(r=t.lora_r, lora_alpha=t.lora_alpha, lora_dropout=0.0, task_type="CAUSAL_LM",
+                         target_modules=["query_key_value", "dense", "dense_h_to_4h", "dense_4h_to_h"])
+        model = get_peft_model(model, cfg)
+    if t.packing:
+        enable_packed_attention(model)
+    if t.gradient_checkpointing:
+        (getattr(model, "activation_checkpointing_enable", None) or model.gradient_checkpointing_enable)()
+        model.config.use_cache = False
+        if t.lora:
+            model.enable_input_require_grads()
+    model.train()
+    return model
+
+
+def total_steps(profile: Profile, stage: str, stream: MicroBatchStream, global_micro: int) -> int:
+    t = profile.train
+    if stage == "pretrain":
+        return t.pretrain_steps
+    if stage == "general":
+        return t.general_steps
+    per_epoch = math.ceil(stream.epoch_size(0) / global_micro)
+    steps = max(1, math.ceil(t.epochs * per_epoch))
+    return min(steps, t.max_steps) if t.max_steps > 0 else steps
+
+
+def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, tokenizer=None,
+                init_from: Path | None = None, size: str | None = None, examples: list[dict] | None = None,
+                texts: list[str] | None = None, resume: bool = False, progress: bool = True) -> TrainResult:
+    """Train one stage and save model + tokenizer + card + history in ``out_dir``."""
+    if stage not in STAGES:
+        raise ConfigError(f"stage {stage!r}: expected one of {', '.join(STAGES)}")
+    t = profile.train
+    out_dir = Path(out_dir)
+    if resume and (out_dir / RESULT).is_file():
+        return load_result(out_dir)  # already finished
+    size_name = size or profile.model.default_size
+    accelerator = _accelerator(t.bf16)
+    main = accelerator.is_main_process
+    data = _default_data(profile, stage, examples, texts)
+    tokenizer = _resolve_tokenizer(profile, stage, tokenizer, init_from, data)
+    encoded = (encode_documents(data, tokenizer, t.max_length) if stage == "pretrain"
+               else encode_instructions(data, tokenizer, t.max_length, f"{stage} examples"))
+    model = _prepare_model(profile, model, tokenizer, init_from, size_name)
+    n_params = count_parameters(model)
+
+    P = accelerator.num_processes
+    G = t.grad_accum * P
+    stream = MicroBatchStream(encoded, t.batch_size, t.max_length, t.packing, sub_seed(t.seed, stage), tokenizer.pad_token_id)
+    steps = total_steps(profile, stage, stream, G)
+    lr = t.pretrain_lr if stage == "pretrain" else t.lr
+    if steps <= 0:
+        raise ConfigError(f"train stage {stage!r}: 0 steps (train.{stage}_steps); skip the stage instead")
+    from transformers import get_cosine_schedule_with_warmup
+
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=t.weight_decay)
+    scheduler = get_cosine_schedule_with_warmup(optimizer, math.ceil(t.warmup_ratio * steps), steps)
+    model, optimizer = accelerator.prepare(model, optimizer)
+    accelerator.register_for_checkpointing(scheduler)  # stepped by us once per step, on every process
+
+    ckpt_root = out_dir / "checkpoints"
+    state = {"step": 0, "history": [], "tokens": {"total": 0, "padded": 0, "trained": 0}, "seconds": 0.0}
+    found = list_checkpoints(ckpt_root) if resume else []
+    if found:
+        state = load_checkpoint(accelerator, found[-1])
+    elif main:
+        shutil.rmtree(ckpt_root, ignore_errors=True)
+    if main:
+        atomic_write_jsonl(out_dir / HISTORY, state["history"])
+    accelerator.wait_for_everyone()
+
+    peak = peak_flops()
+    device = accelerator.device
+    bar = tqdm(total=steps, initial=state["step"], desc=f"train {stage}", disable=not (progress and main), dynamic_ncols=True)
+    hist_fh = open(out_dir / HISTORY, "a", encoding="utf-8") if main else None
+    try:
+        for step in range(state["step"], steps):
+            t0 = time.perf_counter()
+            batches = [stream.get(step * G + accelerator.process_index * t.grad_accum + j) for j in range(t.grad_accum)]
+            counts = torch.tensor([[b.n_total, b.n_padded, b.n_trained] for b, _ in batches], dtype=torch.float64).sum(0)
+            counts = accelerator.reduce(counts.to(device), "sum").cpu()
+            n_trained = max(1.0, float(counts[2]))
+            loss_sum = torch.zeros((), dtype=torch.float64, device=device)
+            for j, (b, _) in enumerate(batches):
+                sync = j == len(batches) - 1
+                with (contextlib.nullcontext() if sync or P == 1 else accelerator.no_sync(model)), accelerator.autocast():
+                    logits = model(input_ids=b.input_ids.to(device), attention_mask=b.attention_mask.to(device)).logits
+                    ce = F.cross_entropy(logits.float().flatten(0, 1), b.targets.to(device).flatten(),
+                                         ignore_index=IGNORE, reduction="sum")
+                    accelerator.backward(ce * (P / n_trained))  # DDP averages over P processes
+                loss_sum += ce.detach().double()
+            accelerator.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)
+            step_lr = scheduler.get_last_lr()[0]
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            loss = float(accelerator.reduce(loss_sum, "sum")) / n_trained
+            dt = time.perf_counter() - t0
+            tok = state["tokens"]
+            tok["total"] += int(counts[0])
+            tok["padded"] += int(counts[1])
+            tok["trained"] += int(counts[2])
+            state["seconds"] += dt
+            real = float(counts[0] - counts[1])
+            row = {"step": step + 1, "epoch": round(batches[-1][1], 4), "loss": loss, "lr": step_lr,
+                   "tokens_total": tok["total"], "tokens_padded": tok["padded"], "tokens_trained": tok["trained"],
+                   "tokens_per_s": real / dt, "trained_tokens_per_s": float(counts[2]) / dt, "seconds": state["seconds"]}
+            if peak:
+                row["mfu"] = 6 * n_params * real / dt / (peak * P)
+            state["history"].append(row)
+            state["step"] = step + 1
+            if hist_fh:
+                hist_fh.write(json.dumps(row, sort_keys=True) + "\n")
+                hist_fh.flush()
+            bar.update(1)
+            if (step + 1) % t.log_every == 0 or step + 1 == steps:
+                bar.set_postfix(loss=f"{loss:.4f}", lr=f"{step_lr:.2e}", tok_s=f"{row['tokens_per_s']:.0f}")
+            if t.save_every and (step + 1) % t.save_every == 0 and step + 1 < steps:
+                save_checkpoint(accelerator, ckpt_root, step + 1, state)
+    finally:
+        bar.close()
+        if hist_fh:
+            hist_fh.close()
+
+    final_loss = state["history"][-1]["loss"]
+    _save_final(accelerator, model, tokenizer, out_dir, profile, stage, state, final_loss, n_params,
+                size=size_name, init=str(init_from.name if isinstance(init_from, Path) else init_from or "random init"),
+                n_examples=len(encoded), steps=steps, lr=lr)
+    return TrainResult(out_dir, state["history"], final_loss, dict(state["tokens"]), state["seconds"])
+
+
+def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, stage: str, state: dict,
+                final_loss: float, n_params: int, **card) -> None:
+    """Weights + tokenizer go to a temporary folder first; ``result.json`` is written last."""
+    state_dict = accelerator.get_state_dict(model)  # collective under FSDP/DeepSpeed
+    if accelerator.is_main_process:
+        tmp = out_dir / ".final.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        unwrapped = accelerator.unwrap_model(model)
+        if hasattr(unwrapped, "merge_and_unload"):  # LoRA: save plain weights loadable without peft
+            unwrapped = unwrapped.merge_and_unload()
+            state_dict = None
+        unwrapped.config.use_cache = True
+        unwrapped.save_pretrained(str(tmp), state_dict=state_dict)
+        tokenizer.save_pretrained(str(tmp))
+        for f in sorted(tmp.iterdir()):
+            f.replace(out_dir / f.name)
+        tmp.rmdir()
+        atomic_write_text(out_dir / "README.md", model_card(
+            profile, stage, final_loss=final_loss, tokens=state["tokens"], seconds=state["seconds"],
+            n_params=n_params, world_size=accelerator.num_processes, **card))
+        atomic_write_jsonl(out_dir / HISTORY, state["history"])
+        atomic_write_json(out_dir / RESULT, {"stage": stage, "final_loss": final_loss, "tokens": state["tokens"],
+                                             "seconds": state["seconds"], "steps": state["step"]})
+        shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
+    accelerator.wait_for_everyone()

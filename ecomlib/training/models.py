@@ -1,0 +1,85 @@
+"""Backbones: BLOOM-architecture models from the profile's ladder, or real checkpoints.
+
+Also the one piece of model surgery packing needs. transformers' Bloom accepts a prepared 4D additive
+mask (``create_causal_mask`` returns it as-is) but builds ALiBi from the *2D* mask and fails on a 4D one.
+ALiBi only needs each key's position inside its own sequence, which the block-diagonal causal mask
+already encodes: row k of the mask allows exactly the keys from its segment's start to k, so
+``position(k) = allowed_keys(k) - 1``. With that, a packed instance sees bit-for-bit the same biases as
+alone (the patch is per instance, so saved models stay plain Bloom).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForCausalLM, BloomConfig, PreTrainedModel
+from transformers.models.bloom.modeling_bloom import BloomModel, _get_alibi_slopes
+
+from ecomlib.config import ModelSize
+from ecomlib.errors import ConfigError
+
+
+def build_model(size: ModelSize, tokenizer, seed: int) -> PreTrainedModel:
+    """A freshly initialised BLOOM of ``size`` (deterministic in ``seed``), or ``size.pretrained`` loaded."""
+    if size.pretrained:
+        model = load_model(size.pretrained)
+        if len(tokenizer) > model.get_input_embeddings().num_embeddings:
+            model.resize_token_embeddings(len(tokenizer))
+        return model
+    config = BloomConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=size.hidden_size,
+        n_layer=size.n_layer,
+        n_head=size.n_head,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        hidden_dropout=0.0,
+        attention_dropout=0.0,
+        tie_word_embeddings=True,
+    )
+    # Seeded init without touching the caller's global RNG state.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = AutoModelForCausalLM.from_config(config)
+    return model
+
+
+def load_model(path_or_id: str | Path) -> PreTrainedModel:
+    try:
+        return AutoModelForCausalLM.from_pretrained(str(path_or_id))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"model {str(path_or_id)!r}: cannot load ({exc})") from None
+
+
+def packed_alibi(attention_mask: torch.Tensor, num_heads: int, dtype: torch.dtype) -> torch.Tensor:
+    """ALiBi for a 4D additive block-diagonal causal mask (batch, 1, L, L) -> (batch*heads, 1, L)."""
+    batch, _, length, _ = attention_mask.shape
+    allowed = attention_mask[:, 0] > torch.finfo(attention_mask.dtype).min / 2
+    pos = allowed.sum(-1) - 1  # (batch, L): each key's offset from its segment start
+    slopes = _get_alibi_slopes(num_heads, attention_mask.device)
+    alibi = slopes[None, :, None] * pos[:, None, :]
+    return alibi.reshape(batch * num_heads, 1, length).to(dtype)
+
+
+def enable_packed_attention(model: torch.nn.Module) -> None:
+    """Let every Bloom body in ``model`` (plain, peft-wrapped) take a 4D block-diagonal mask."""
+    found = False
+    for module in model.modules():
+        if isinstance(module, BloomModel):
+            original = BloomModel.build_alibi_tensor.__get__(module)
+
+            def build(attention_mask, num_heads, dtype, _original=original):
+                if attention_mask.ndim == 4:
+                    return packed_alibi(attention_mask, num_heads, dtype)
+                return _original(attention_mask, num_heads, dtype)
+
+            module.build_alibi_tensor = build
+            found = True
+    if not found:
+        raise ConfigError("train.packing: needs a BLOOM-architecture model (ALiBi); set train.packing=false for others")
+
+
+def count_parameters(model: torch.nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,130 @@
+"""fetch-data against a real HTTP server on 127.0.0.1 serving a temp dir as <owner>/<repo>/<commit>/<path>."""
+
+import hashlib
+import http.server
+import threading
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from ecomlib.cli import main
+from ecomlib.errors import DataError
+from ecomlib.sources.fetch import fetch, file_url
+from ecomlib.sources.registry import PinnedFile, files_of
+
+NON_ASCII = "V2原版/SemEval'14 & Co/Laptop v2.xml"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server(tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root)))
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield root, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _pin(path: str, data: bytes) -> PinnedFile:
+    return PinnedFile(group="Test", repo="own/repo", commit="c" * 40, path=path, bytes=len(data),
+                      sha256=hashlib.sha256(data).hexdigest(), lang="en", data_type="review", license="MIT")
+
+
+def _serve(root: Path, f: PinnedFile, data: bytes) -> None:
+    p = root / f.repo / f.commit / f.path
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_bytes(data)
+
+
+def _leftovers(dest: Path) -> list[str]:
+    return sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file())
+
+
+def test_url_quotes_non_ascii_paths():
+    f = _pin(NON_ASCII, b"x")
+    assert file_url(f, "https://raw.githubusercontent.com/") == (
+        "https://raw.githubusercontent.com/own/repo/" + "c" * 40 + "/V2%E5%8E%9F%E7%89%88/SemEval%2714%20%26%20Co/Laptop%20v2.xml")
+
+
+def test_downloads_verifies_and_skips_valid(server, tmp_path):
+    root, url = server
+    files = [_pin(NON_ASCII, b"<xml>one</xml>\n" * 5000), _pin("data/b.jsonl", b'{"a": 1}\n')]
+    for f, data in zip(files, [b"<xml>one</xml>\n" * 5000, b'{"a": 1}\n']):
+        _serve(root, f, data)
+    dest = tmp_path / "dest"
+    res = fetch(dest, files, base=url, show_progress=False)
+    assert res.downloaded == [f.rel_path for f in files] and res.skipped == []
+    assert (dest / "own/repo" / NON_ASCII).read_bytes() == b"<xml>one</xml>\n" * 5000
+    assert _leftovers(dest) == sorted(f.rel_path for f in files)
+    # present and valid -> skipped, even when the server no longer has them
+    for p in (root / "own").rglob("*"):
+        if p.is_file():
+            p.unlink()
+    res = fetch(dest, files, base=url, show_progress=False)
+    assert res.downloaded == [] and len(res.skipped) == 2
+
+
+def test_invalid_local_copy_is_replaced(server, tmp_path):
+    root, url = server
+    f = _pin("a.txt", b"good data\n")
+    _serve(root, f, b"good data\n")
+    dest = tmp_path / "dest"
+    (dest / "own/repo").mkdir(parents=True)
+    (dest / "own/repo/a.txt").write_bytes(b"bad data!\n")  # same size, wrong hash
+    assert fetch(dest, [f], base=url, show_progress=False).downloaded == ["own/repo/a.txt"]
+    assert (dest / "own/repo/a.txt").read_bytes() == b"good data\n"
+
+
+@pytest.mark.parametrize("case", ["wrong_hash", "truncated", "missing"])
+def test_bad_downloads_raise_and_leave_nothing(server, tmp_path, case):
+    root, url = server
+    data = b"pinned content\n" * 100
+    f = _pin(NON_ASCII, data)
+    if case == "wrong_hash":
+        _serve(root, f, data[:-2] + b"X\n")
+    elif case == "truncated":
+        _serve(root, f, data[: len(data) // 2])
+    dest = tmp_path / "dest"
+    with pytest.raises(DataError) as exc:
+        fetch(dest, [f], base=url, show_progress=False)
+    msg = str(exc.value)
+    assert f.rel_path in msg
+    expected = {"wrong_hash": "differs from the pinned", "truncated": "truncated", "missing": "HTTP 404"}[case]
+    assert expected in msg
+    assert _leftovers(dest) == []
+
+
+def test_cli_only_source_with_env_base_url(server, tmp_path, monkeypatch, capsys):
+    root, url = server
+    eprstmt = files_of("Eprstmt")
+    for f in eprstmt:  # served with wrong content: the CLI must stop with a clear error
+        _serve(root, f, b"not the pinned file\n")
+    monkeypatch.setenv("ECOMLIB_FETCH_BASE_URL", url)
+    dest = tmp_path / "dest"
+    rc = main(["fetch-data", "--dest", str(dest), "--only", "Eprstmt", "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "CLUEbenchmark/FewCLUE/datasets/eprstmt/" in err and "bytes" in err
+    assert _leftovers(dest) == []
+    assert main(["fetch-data", "--dest", str(dest), "--only", "Nope"]) == 2
+    assert main(["fetch-data", "--dest", str(dest), "--only", "Eprstmt", "--check"]) == 1
+
+
+def test_cli_fetches_real_pinned_files(server, tmp_path, data_dir, capsys):
+    """With the real data: serve the pinned Eprstmt files and fetch them with their real hashes."""
+    root, url = server
+    for f in files_of("Eprstmt"):
+        _serve(root, f, f.local(data_dir).read_bytes())
+    dest = tmp_path / "dest"
+    assert main(["fetch-data", "--dest", str(dest), "--only", "Eprstmt", "--base-url", url, "--no-progress"]) == 0
+    assert "fetched 3 files" in capsys.readouterr().out
+    assert main(["fetch-data", "--dest", str(dest), "--only", "Eprstmt", "--check"]) == 0
+    assert main(["fetch-data", "--dest", str(dest), "--only", "Eprstmt", "--base-url", url, "--no-progress"]) == 0
+    assert "0 files, 3 already valid" in capsys.readouterr().out

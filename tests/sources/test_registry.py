@@ -1,0 +1,62 @@
+import re
+
+import pytest
+
+from ecomlib.errors import DataError
+from ecomlib.records import SourceSpec
+from ecomlib.schema import TASK_KINDS, UNSEEN_TASK_KINDS
+from ecomlib.sources import FILES, REGISTRY, get_source, list_sources
+from ecomlib.sources.registry import FILE_ONLY_GROUPS
+
+EXPECTED = {"TaobaoNER", "YoukuNER", "OAMine", "AE110k", "WDCPAVE", "PriceRunner", "Zhijiang", "Eprstmt",
+            "OnlineShopping", "SemEvalLaptop", "FewSum", "HuLiu", "ePQA", "hetPQA"}
+
+
+def test_sources_are_specs_with_valid_names_and_tasks():
+    specs = list_sources()
+    assert {s.name for s in specs} == EXPECTED
+    for s in specs:
+        assert isinstance(s, SourceSpec)
+        assert "-" not in s.name and " " not in s.name
+        assert s.tasks and all(t in TASK_KINDS for t in s.tasks)
+        assert s.lang in ("en", "zh") and s.kind in ("product", "review", "qa")
+
+
+def test_heldout_suite_mirrors_both_levels_and_unseen_kinds_never_train():
+    held = {s.name for s in list_sources() if s.heldout}
+    assert held == {"WDCPAVE", "Eprstmt", "SemEvalLaptop", "PriceRunner"}
+    for s in list_sources():
+        if not s.heldout:
+            assert not set(s.tasks) & set(UNSEEN_TASK_KINDS), s.name
+    assert "item_align" in get_source("PriceRunner").tasks
+    # every held-out unseen-dataset kind is also trained on by some training source
+    train_kinds = {t for s in list_sources() if not s.heldout for t in s.tasks}
+    for name in ("WDCPAVE", "Eprstmt", "SemEvalLaptop"):
+        assert set(get_source(name).tasks) <= train_kinds, name
+
+
+def test_every_pinned_file_is_well_formed_and_grouped():
+    assert len(FILES) == 41
+    for f in FILES:
+        assert re.fullmatch(r"[0-9a-f]{40}", f.commit) and re.fullmatch(r"[0-9a-f]{64}", f.sha256)
+        assert f.bytes > 0 and "/" in f.repo and not f.path.startswith("/")
+        assert f.group in REGISTRY or f.group in FILE_ONLY_GROUPS
+    for name, reg in REGISTRY.items():
+        assert reg.files and all(f.group == name for f in reg.files)
+        assert len({f.repo for f in reg.files}) == 1 and len({f.commit for f in reg.files}) == 1
+    assert len({f.rel_path for f in FILES}) == len(FILES)
+
+
+def test_unknown_source_is_a_data_error():
+    with pytest.raises(DataError, match="unknown open-data source 'Nope'"):
+        get_source("Nope")
+
+
+def test_registry_matches_the_data_manifest(data_dir):
+    import csv
+
+    with open(data_dir / "MANIFEST.tsv", encoding="utf-8", newline="") as fh:
+        manifest = {(r["repo"], r["commit"], r["path"], int(r["bytes"]), r["sha256"], r["license"])
+                    for r in csv.DictReader(fh, delimiter="\t")}
+    ours = {(f.repo, f.commit, f.path, f.bytes, f.sha256, f.license) for f in FILES}
+    assert ours == manifest
