@@ -41,6 +41,27 @@ def cot_overall(profile: Profile) -> list[Variant]:
     return out
 
 
+def cot_datasets(profile: Profile, k: int = 3) -> list[str]:
+    """Training datasets for Table 6: those with the most gold-label CoT tasks (simplify / reverse /
+    recombine), at most one per data type first (so cross-data-type transfer can be seen), then by count;
+    ties broken by name."""
+    from ecomlib.instruct.tasks import task_registry
+
+    counts: dict[tuple[str, str], int] = {}
+    for t in task_registry(profile):
+        if not t.heldout and t.origin == "cot" and t.strategy in GOLD_STRATEGIES:
+            counts[(t.dataset, t.data_type)] = counts.get((t.dataset, t.data_type), 0) + 1
+    ranked = sorted(counts, key=lambda d: (-counts[d], d[0]))
+    picked: list[str] = []
+    seen_types: set[str] = set()
+    for name, dtype in ranked:  # first pass: the best dataset of each data type
+        if dtype not in seen_types and len(picked) < k:
+            picked.append(name)
+            seen_types.add(dtype)
+    picked += [name for name, _ in ranked if name not in picked][: k - len(picked)]
+    return sorted(picked, key=lambda n: (-max(c for (d, _), c in counts.items() if d == n), n))
+
+
 def cot_by_dataset(profile: Profile, datasets: list[str]) -> list[Variant]:
     """Table 6: without the CoT tasks of one dataset at a time."""
     return [Variant("Full")] + [Variant(f"w/o {d}-R", {"exclude_cot_of_datasets": [d]}) for d in datasets]
@@ -48,9 +69,8 @@ def cot_by_dataset(profile: Profile, datasets: list[str]) -> list[Variant]:
 
 def cot_by_paradigm(profile: Profile) -> list[Variant]:
     """Table 8: without the CoT tasks of one paradigm (CLS-R, EXT-R, GEN-R)."""
-    return [Variant("Full")] + [
-        Variant(f"w/o {p.capitalize() if p != 'EXT' else 'Ext'}-R", {"exclude_cot_of_paradigms": [p]}) for p in ("CLS", "EXT", "GEN")
-    ]
+    names = {"CLS": "CLS", "EXT": "Ext", "GEN": "Gen"}  # the paper's row labels
+    return [Variant("Full")] + [Variant(f"w/o {names[p]}-R", {"exclude_cot_of_paradigms": [p]}) for p in names]
 
 
 def prompts(profile: Profile) -> list[Variant]:
@@ -62,7 +82,7 @@ def prompts(profile: Profile) -> list[Variant]:
         Variant("EN prompts for all tasks", group="Language"),
         Variant("ZH prompts for all tasks", overrides={"data.prompt_lang": "zh"}, group="Language"),
         Variant("ZH+EN (prompt language = input language)", overrides={"data.prompt_lang": "input"}, group="Language"),
-        Variant("Diverse (per-dataset prompts)", group="Diversity"),
+        Variant("Diverse (per-dataset expert prompts)", group="Diversity"),
         Variant("Narrow (one prompt per task family)", overrides={"data.template": "narrow"}, group="Diversity"),
     ]
 

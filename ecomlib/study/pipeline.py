@@ -11,10 +11,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 from ecomlib.config import Profile
 from ecomlib.study.runs import cached
+
+# transformers' own per-load/per-save bars would drown the study's progress bars and notebook outputs.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+try:
+    from transformers.utils import logging as _hf_logging
+
+    _hf_logging.disable_progress_bar()
+    _hf_logging.set_verbosity_error()
+except ImportError:  # pragma: no cover
+    pass
 
 
 def _data_params(profile: Profile) -> dict:

@@ -1,0 +1,46 @@
+"""``ecomlib study``: run one of the paper's experiments from the shell (the notebooks' logic, no notebook).
+
+    ecomlib study --profile cpu --experiment cot_overall --out results/cpu/cot_overall.json
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ecomlib.cli import add_profile_args, profile_from_args
+from ecomlib.errors import ConfigError
+from ecomlib.io import atomic_write_json
+
+EXPERIMENTS = (
+    "model_ladder", "cot_overall", "cot_by_paradigm", "prompts", "cross_language", "cross_paradigm",
+    "task_scaling", "data_scaling",
+)
+
+
+def add_arguments(parser) -> None:
+    add_profile_args(parser)
+    parser.add_argument("--experiment", required=True, choices=EXPERIMENTS, help="which experiment to run")
+    parser.add_argument("--out", type=Path, help="write the result rows as JSON here")
+    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
+def run(args) -> int:
+    import os
+
+    from ecomlib.config import REPO_ROOT
+    from ecomlib.study import experiments
+
+    profile = profile_from_args(args)
+    os.environ.setdefault("ECOMLIB_WORK_DIR", str(REPO_ROOT / ".work" / profile.name))
+    make = getattr(experiments, args.experiment, None)
+    if make is None:
+        raise ConfigError(f"unknown experiment {args.experiment!r}; expected one of {EXPERIMENTS}")
+    rows = experiments.run(profile, make(profile), progress=not args.no_progress)
+    cols = ("label", "size", "seed", "UD_miF1", "UD_maF1", "UD_rougeL", "UD_rougeL_c")
+    print("\t".join(cols))
+    for r in rows:
+        print("\t".join(str(r.get(c)) for c in cols))
+    if args.out:
+        atomic_write_json(args.out, rows)
+    return 0
