@@ -6,7 +6,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/bootstrap.sh
 export ECOMLIB_PROFILE=smoke
-export ECOMLIB_WORK_DIR="${ECOMLIB_WORK_DIR:-$ROOT/.work/test}"
+# A fresh cache per run: results must not depend on what an older version of the code cached.
+export ECOMLIB_WORK_DIR="${ECOMLIB_WORK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/ecomlib-test.XXXXXX")}"
+export ECOMLIB_RESULTS_DIR="${ECOMLIB_RESULTS_DIR:-$ECOMLIB_WORK_DIR/results}"
 export MPLBACKEND=Agg TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 set +e
 python -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env -p no:cacheprovider "$@"

@@ -8,10 +8,13 @@ Notebooks 03-08 call these; the report notebook reads the rows they saved.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from tqdm.auto import tqdm
+# tqdm.auto in a kernel without ipywidgets warns once with a path of this machine; the bars still work.
+warnings.filterwarnings("ignore", message="IProgress not found")
+from tqdm.auto import tqdm  # noqa: E402
 
 from ecomlib.config import Profile, apply_overrides
 

@@ -50,6 +50,14 @@ def _eval_data_params(profile: Profile) -> dict:
     return p
 
 
+def _default_template(profile: Profile) -> Profile:
+    from ecomlib.config import DataConfig, apply_overrides
+
+    d = DataConfig()
+    keys = ("template", "prompt_lang", "task_info", "output_constraint")
+    return apply_overrides(profile, {f"data.{k}": getattr(d, k) for k in keys})
+
+
 def tokenizer(profile: Profile) -> Path:
     """A byte-level BPE trained on the world's raw text, general instructions and EcomInstruct train prompts
     (never held-out text); or the pretrained tokenizer the profile names."""
@@ -57,13 +65,15 @@ def tokenizer(profile: Profile) -> Path:
     from ecomlib.training import load_tokenizer, train_tokenizer
     from ecomlib.world import iter_general_instructions, iter_pretrain_text
 
-    params = {"tok": dataclasses.asdict(profile.tokenizer), "data": _data_params(profile)}
+    # Keyed without the training-template variant: every prompt ablation fine-tunes the same backbone,
+    # as the paper fine-tunes the same BLOOMZ for every row of Table 11.
+    params = {"tok": dataclasses.asdict(profile.tokenizer), "data": _eval_data_params(profile)}
 
     def run(tmp: Path) -> None:
         if profile.tokenizer.pretrained:
             load_tokenizer(profile.tokenizer.pretrained).save_pretrained(tmp)
             return
-        rows = load_rows(build_data(profile), "train")
+        rows = load_rows(build_data(_default_template(profile)), "train")
 
         def texts():
             yield from iter_pretrain_text(profile.world, profile.seed)

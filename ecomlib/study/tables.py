@@ -179,7 +179,7 @@ def change_vs_full(df: pd.DataFrame, cols: Sequence[str], label: str = "Training
 # ---------------------------------------------------------------------------------------------------
 # The report's findings: each a comparison computed from the saved tables, never typed in by hand.
 
-def _col(df: pd.DataFrame, *needles: str, exclude: Sequence[str] = ("paper", "_c", " sd", "_sd")) -> str | None:
+def _col(df: pd.DataFrame, *needles: str, exclude: Sequence[str] = ("paper", "_c", " sd", "_sd", "corrected")) -> str | None:
     """The first column whose lower-cased name contains every needle and none of ``exclude``."""
     for c in df.columns:
         low = str(c).lower()
@@ -199,7 +199,7 @@ def _verdict(delta: float, spread: float) -> str:
 def _main_ud(df: pd.DataFrame, model: str) -> float:
     """Mean unseen-dataset Rouge-L of the rows of one model type in a Table-4 style table."""
     rouge = _col(df, "ud", "rouge")
-    text_cols = [c for c in df.columns if df[c].dtype == object]
+    text_cols = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
     if rouge is None or not text_cols:
         return float("nan")
     mask = pd.Series(False, index=df.index)
@@ -250,7 +250,7 @@ def findings(tables: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
     add("Removing pseudo-label CoT hurts (Full − w/o pseudo)", "table5_cot_overall",
         p5["Rouge-L"][0] - p5["Rouge-L"][1], _row(t5, "UD_rougeL", label="Full") - _row(t5, "UD_rougeL", label="w/o pseudo-label CoT"),
         note=f"paper rows: {labels5[0]!r} vs {labels5[1]!r}")
-    add("Removing gold-label CoT too hurts more (w/o pseudo − w/o both)", "table5_cot_overall",
+    add("Removing gold-label CoT as well hurts further (w/o pseudo − w/o both)", "table5_cot_overall",
         p5["Rouge-L"][1] - p5["Rouge-L"][2],
         _row(t5, "UD_rougeL", label="w/o pseudo-label CoT") - _row(t5, "UD_rougeL", label="w/o pseudo- and gold-label CoT"))
 

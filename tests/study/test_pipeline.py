@@ -75,3 +75,14 @@ def test_run_all_help_and_bad_options():
 def test_study_cli_rejects_unknown_experiment():
     out = subprocess.run([sys.executable, "-m", "ecomlib", "study", "--experiment", "nope"], capture_output=True, text=True)
     assert out.returncode == 2 and "invalid choice" in out.stderr
+
+
+@pytest.mark.slow
+def test_prompt_variants_share_tokenizer_and_backbone(work):
+    from ecomlib.config import apply_overrides
+    from ecomlib.study import pipeline
+
+    p = load_profile("smoke")
+    q = apply_overrides(p, {"data.template": "narrow", "data.prompt_lang": "zh"})
+    assert pipeline.build_data(p) != pipeline.build_data(q)  # the training prompts differ ...
+    assert pipeline.tokenizer(p) == pipeline.tokenizer(q)  # ... but not the backbone they tune

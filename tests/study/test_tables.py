@@ -1,0 +1,64 @@
+import math
+
+import pandas as pd
+import pytest
+
+from ecomlib.config import load_profile
+from ecomlib.study import tables as T
+
+
+def _row(size, label, en, zh, both):
+    return {"size": size, "label": label, "UD_rougeL_EN": en, "UD_rougeL_ZH": zh, "UD_rougeL": both}
+
+
+def test_cross_language_table_deltas():
+    rows = [_row("xs", "EN", 10.0, 2.0, 4.67), _row("xs", "EN+ZH", 12.0, 9.0, 10.0), _row("xs", "ZH", 5.0, 8.0, 7.0)]
+    t = T.cross_language_table(rows, {"xs": "560m"}).set_index("Train")
+    assert list(t.index) == ["EN", "+ZH Δ", "EN+ZH", "+EN Δ", "ZH"]
+    assert t.loc["+ZH Δ", "test EN"] == 2.0 and t.loc["+EN Δ", "test ZH"] == 1.0
+    assert t.loc["EN", "paper size"] == "560m"
+    with pytest.raises(ValueError):
+        T.cross_language_table(rows[:2])
+
+
+def test_beside_paper_matches_renamed_labels_and_sizes():
+    t5 = pd.DataFrame({"label": ["Full", "w/o pseudo-label CoT", "w/o pseudo- and gold-label CoT"],
+                       "UD_miF1": [1.0, 2.0, 3.0], "UD_maF1": [1.0, 2.0, 3.0], "UD_rougeL": [4.0, 5.0, 6.0]})
+    v = T.beside_paper("table5_cot_overall", t5)
+    assert v["Rouge-L (paper)"].notna().all() and v["Rouge-L (paper)"].iloc[0] == 59.2
+    t9 = T.cross_paradigm_table(
+        [{"size": "xs", "label": "Full", "UD_rougeL_CLS": 1, "UD_rougeL_EXT": 2, "UD_rougeL_OTHER": 3, "UD_rougeL": 2}],
+        {"xs": "560m"})
+    v9 = T.beside_paper("table9_cross_paradigm", t9)
+    assert v9["ALL (paper)"].iloc[0] == 48.88
+
+
+def test_paper_size_map_by_rank():
+    m = T.paper_size_map(load_profile("smoke"))
+    assert list(m.values())[:2] == ["560m", "1b7"]
+
+
+def test_change_vs_full():
+    df = pd.DataFrame({"size": ["a", "a"], "Training": ["Full", "w/o X"], "CLS": [10.0, 7.5]})
+    assert T.change_vs_full(df, ["CLS"])["CLS"].tolist() == [-2.5]
+
+
+def test_findings_verdicts():
+    t5 = pd.DataFrame({"label": ["Full", "w/o pseudo-label CoT", "w/o pseudo- and gold-label CoT"],
+                       "UD_rougeL": [30.0, 29.5, 20.0], "UD_rougeL_sd": [1.0, 1.0, 1.0]})
+    t11 = pd.DataFrame({"group": ["Diversity", "Diversity"],
+                        "label": ["Diverse (per-dataset expert prompts)", "Narrow (one prompt per task family)"],
+                        "UD_rougeL": [10.0, 15.0]})
+    f = T.findings({"table5_cot_overall": t5, "table11_prompts": t11}).set_index("claim")
+    verdict = f["reproduces"]
+    assert verdict[verdict.index.str.startswith("Removing pseudo")].item() == "not significant"
+    assert verdict[verdict.index.str.startswith("Removing gold")].item() == "yes"
+    assert verdict[verdict.index.str.startswith("Diverse")].item() == "no"
+    assert verdict[verdict.index.str.startswith("EcomGPT beats")].item() == "missing"
+    assert not math.isnan(f["paper Δ"].iloc[0]) and f["paper Δ"].iloc[0] > 20
+
+
+def test_findings_reads_a_table4_layout():
+    t4 = pd.DataFrame({"Model": ["BLOOMZ-like xs", "EcomGPT xs"], "UD Rouge": [10.0, 25.0], "UD Rouge (corrected)": [0.0, 0.0]})
+    f = T.findings({"table4_main": t4})
+    assert f.loc[0, "ours Δ"] == 15.0 and f.loc[0, "reproduces"] == "yes"
