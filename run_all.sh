@@ -21,6 +21,7 @@ Outputs: results/<profile>[-open]/NN_name.ipynb and .html, tables/*.csv|md, figu
 USAGE
 }
 
+ARGS="$*"  # kept for RUN.md before the parser shifts them away
 PROFILE=cpu
 WORLD=synthetic
 ONLY=""
@@ -75,5 +76,5 @@ for nb in "${notebooks[@]}"; do
 done
 end_all=$(date +%s)
 python -m ecomlib.study.runmd --profile "$PROFILE" --world "$WORLD" --out "$OUT" \
-  --timings "$timings" --total "$((end_all - start_all))" --command "./run_all.sh $*"
+  --timings "$timings" --total "$((end_all - start_all))" --command "./run_all.sh $ARGS"
 echo "All done in $((end_all - start_all)) s. Results: results/$TAG/"
