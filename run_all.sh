@@ -44,7 +44,7 @@ source scripts/bootstrap.sh
 export MPLBACKEND=Agg TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 
 TAG="$PROFILE"; [ "$WORLD" = open ] && TAG="$PROFILE-open"
-OUT="$ROOT/results/$TAG"
+OUT="${ECOMLIB_RESULTS_DIR:-$ROOT/results/$TAG}"  # the tests point both folders into a temporary dir
 export ECOMLIB_WORK_DIR="${ECOMLIB_WORK_DIR:-$ROOT/.work/$TAG}"
 export ECOMLIB_RESULTS_DIR="$OUT"
 mkdir -p "$OUT"
@@ -77,4 +77,4 @@ done
 end_all=$(date +%s)
 python -m ecomlib.study.runmd --profile "$PROFILE" --world "$WORLD" --out "$OUT" \
   --timings "$timings" --total "$((end_all - start_all))" --command "./run_all.sh $ARGS"
-echo "All done in $((end_all - start_all)) s. Results: results/$TAG/"
+echo "All done in $((end_all - start_all)) s. Results: $OUT/"

@@ -7,6 +7,7 @@ half-written file that looks complete.
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import shutil
@@ -88,6 +89,24 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
             yield row
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_tmp_dirs(path: Path) -> None:
+    """Remove ``atomic_dir`` temporaries of ``path`` whose builder process no longer exists (killed)."""
+    for old in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = old.name[len(path.name) + 2:].split(".", 1)[0]
+        if old.is_dir() and pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """Build a directory in a temporary sibling; rename it into place only on success.
@@ -96,7 +115,10 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    _remove_stale_tmp_dirs(path)
+    # The builder's pid is part of the name, so a later build can tell an abandoned folder (its
+    # process was killed) from one another process is still filling.
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
         if path.exists():

@@ -29,7 +29,7 @@ import functools
 import hashlib
 from dataclasses import dataclass
 
-from ecomlib.errors import ConfigError
+from ecomlib.errors import ConfigError, DataError
 from ecomlib.schema import LABEL_SEP, NONE_ANSWER, PROMPT_END, TASK_KINDS
 
 # kind -> {lang: (task description, core request)}
@@ -214,7 +214,7 @@ def split_prompt(prompt: str) -> dict[str, str]:
     start of a line, and a part runs until the next header line or the response marker.
     """
     if not prompt.endswith(PROMPT_END):
-        raise ValueError("not a rendered prompt: it must end with the response marker")
+        raise DataError("not a rendered prompt: it must end with the response marker")
     body = prompt[: -len(PROMPT_END)].rstrip("\n")
     starts = {v: k for lang in HEADERS for k, v in HEADERS[lang].items()}
     parts: dict[str, str] = {}
@@ -232,7 +232,7 @@ def split_prompt(prompt: str) -> dict[str, str]:
         elif current is not None:
             parts[current] += "\n" + line
         else:
-            raise ValueError(f"prompt line {line!r} comes before any part header")
+            raise DataError(f"prompt line {line!r} comes before any part header")
     return parts
 
 
