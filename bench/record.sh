@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Run one benchmark and save its full stdout (and stderr) to results/bench/<name>.txt with a header line:
+#   bench/record.sh NAME python bench/SCRIPT.py [ARGS...]
+# Header: the exact command, the date, the commit, uptime (machine load) at start; uptime again at the end.
+set -uo pipefail
+name=$1; shift
+root=$(cd "$(dirname "$0")/.." && pwd)
+out="$root/results/bench/$name.txt"
+mkdir -p "$(dirname "$out")"
+{
+  echo "# command: $*  |  date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  |  commit: $(git -C "$root" rev-parse --short HEAD)  |  uptime: $(uptime)"
+  start=$(date +%s)
+  "$@" 2>&1
+  rc=$?
+  echo "# exit: $rc  |  wall: $(( $(date +%s) - start )) s  |  uptime at end: $(uptime)"
+} > "$out"
