@@ -69,6 +69,7 @@ for nb in "${notebooks[@]}"; do
     echo "run_all.sh: the partial executed notebook is kept at $OUT/$name.ipynb" >&2
     exit 1
   fi
+  python -m ecomlib.study.nbclean "$OUT/$name.ipynb"
   jupyter nbconvert --to html --log-level WARN "$OUT/$name.ipynb" --output-dir "$OUT" >/dev/null
   t1=$(date +%s)
   printf '%s\t%s\n' "$name" "$((t1 - t0))" >> "$timings"
