@@ -26,36 +26,12 @@ import time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
 from ecomlib.config import apply_overrides, load_profile
 from ecomlib.training import build_model, train_stage, train_tokenizer
-from ecomlib.training.data import IGNORE, MicroBatchStream, encode_instructions, sub_seed
+from ecomlib.training.data import MicroBatchStream, encode_instructions, sub_seed
 
-
-@torch.no_grad()
-def heldout_loss(model, encoded, pad_id: int, batch_size: int = 64) -> float:
-    """Mean CE per trained token over ``encoded``: rows sorted by length, right-padded, 2D mask."""
-    was_training = model.training
-    model.eval()
-    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][0]))
-    total = n = 0.0
-    for k in range(0, len(order), batch_size):
-        rows = [encoded[i] for i in order[k : k + batch_size]]
-        width = max(len(ids) for ids, _ in rows)
-        ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-        tgt = torch.full((len(rows), width), IGNORE, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        for b, (x, y) in enumerate(rows):
-            ids[b, : len(x)] = torch.tensor(x)
-            tgt[b, : len(y)] = torch.tensor(y)
-            mask[b, : len(x)] = 1
-        logits = model(input_ids=ids, attention_mask=mask).logits
-        total += float(F.cross_entropy(logits.float().flatten(0, 1), tgt.flatten(), ignore_index=IGNORE, reduction="sum"))
-        n += int((tgt != IGNORE).sum())
-    if was_training:
-        model.train()
-    return total / max(1.0, n)
+from common import heldout_loss  # bench/common.py (the script's folder is on sys.path)
 
 
 def run_mode(profile, rows, held_enc, tok, packing: bool, out: Path, evals: int, batch_size: int = 0) -> dict:

