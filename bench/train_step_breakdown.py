@@ -9,8 +9,9 @@ Configurations (cumulative):
   +response logits  ``logits_to_keep``: vocabulary projection only at the trained (response) positions
   +fused GeLU       torch's one-kernel tanh-GeLU instead of Bloom's composed one (enable_fused_gelu)
   +fused AdamW      ``AdamW(fused=True)``: one kernel for all parameters (= the loop's step)
-Then batching, with the full step: random batches (the HF Trainer's sampler, padded to the longest row)
-vs the loop's length-grouped batches, compared per trained token (padding is wasted compute).
+All on the profile's own batches (``train.packing``: packed rows, else length-grouped). Then batching,
+with the full step: random batches of as many instances per step, one per row (the HF Trainer's sampler,
+padded to the longest row), vs the profile's batches, compared per trained token.
 
 Each configuration runs ``--steps`` steps (first 5 excluded as warm-up) ``--repeats`` times, interleaved
 (A B C D A B C D ...) so drifting machine load hits all alike; the table gives the median ms/step. The
@@ -31,7 +32,7 @@ import torch.nn.functional as F
 
 from ecomlib.config import load_profile
 from ecomlib.io import read_jsonl
-from ecomlib.training import build_model, enable_fused_gelu, train_tokenizer
+from ecomlib.training import build_model, enable_fused_gelu, enable_packed_attention, train_tokenizer
 from ecomlib.training.data import IGNORE, MicroBatchStream, collate, encode_instructions
 
 from train_throughput import fixture_rows  # bench/train_throughput.py
@@ -46,6 +47,8 @@ CONFIGS = {  # name: (response-only logits, fused GeLU, fused AdamW)
 
 def run(batches, size, tok, seed: int, keep_only: bool, gelu: bool, fused: bool, lr: float) -> tuple[list[float], list[float]]:
     model = build_model(size, tok, seed).train()
+    if batches[0].attention_mask.ndim == 4:  # packed rows
+        enable_packed_attention(model)
     if gelu:
         enable_fused_gelu(model)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, fused=fused or None)
@@ -87,18 +90,20 @@ def main() -> None:
         rows = fixture_rows(a.rows)
     tok = train_tokenizer([r["prompt"] + r["output"] for r in rows], p.tokenizer.vocab_size, 2)
     enc = encode_instructions(rows, tok, t.max_length)
-    grouped = MicroBatchStream(enc, t.batch_size, t.max_length, False, t.seed, tok.pad_token_id)
-    batches = [grouped.get(k)[0] for k in range(a.steps)]
+    stream = MicroBatchStream(enc, t.batch_size, t.max_length, t.packing, t.seed, tok.pad_token_id)
+    batches = [stream.get(k)[0] for k in range(a.steps)]
+    mode = "packed" if t.packing else "length-grouped"
+    per_step = round(sum(len(r) for r in stream.epoch_plan(0)) / stream.epoch_size(0))  # instances per micro-batch
     rng = random.Random(t.seed)
-    rand = [collate([[i] for i in rng.sample(range(len(enc)), t.batch_size)], enc, tok.pad_token_id, False) for _ in range(a.steps)]
+    rand = [collate([[i] for i in rng.sample(range(len(enc)), per_step)], enc, tok.pad_token_id, False) for _ in range(a.steps)]
     size = p.size(a.size)
-    print(f"profile {p.name}, model {a.size} ({size}), batch {t.batch_size}, {a.steps} steps x {a.repeats} repeats, "
-          f"torch threads {torch.get_num_threads()}")
+    print(f"profile {p.name}, model {a.size} ({size}), {mode} batches of {t.batch_size} rows (~{per_step} instances; random "
+          f"batches: {per_step} rows), {a.steps} steps x {a.repeats} repeats, torch threads {torch.get_num_threads()}")
 
     warm = 5
     ms: dict[str, list[float]] = {name: [] for name in [*CONFIGS, "random batches (full step)"]}
     losses: dict[str, list[float]] = {}
-    tokens = {"length-grouped": sum(b.n_trained for b in batches[warm:]), "random": sum(b.n_trained for b in rand[warm:])}
+    tokens = {mode: sum(b.n_trained for b in batches[warm:]), "random": sum(b.n_trained for b in rand[warm:])}
     for _ in range(a.repeats):
         for name, flags in CONFIGS.items():
             times, losses[name] = run(batches, size, tok, t.seed, *flags, t.lr)
@@ -113,12 +118,12 @@ def main() -> None:
         diff = max(abs(x - y) for x, y in zip(losses[name], losses["stock"]))
         print(f"{name:30s}{med[name] / n:>18.2f}{med['stock'] / med[name]:>9.2f}x{diff:>20.2e}")
     full = med["+fused AdamW"]
-    print(f"\nper 1000 trained tokens, full step: length-grouped {full / tokens['length-grouped'] * 1000:.2f} ms, "
+    print(f"\nper 1000 trained tokens, full step: {mode} {full / tokens[mode] * 1000:.2f} ms, "
           f"random batches {med['random batches (full step)'] / tokens['random'] * 1000:.2f} ms "
           f"(padding: {1 - sum(b.n_total - b.n_padded for b in batches) / sum(b.n_total for b in batches):.3f} vs "
           f"{1 - sum(b.n_total - b.n_padded for b in rand) / sum(b.n_total for b in rand):.3f})")
-    grouping = (med["random batches (full step)"] / tokens["random"]) / (full / tokens["length-grouped"])
-    print(f"length grouping vs random batches, trained tokens/s: {grouping:.2f}x")
+    grouping = (med["random batches (full step)"] / tokens["random"]) / (full / tokens[mode])
+    print(f"{mode} vs random batches, trained tokens/s: {grouping:.2f}x")
     print(f"full step vs stock step (same batches): {med['stock'] / full:.2f}x")
 
 
