@@ -93,7 +93,7 @@ def main() -> None:
     stream = MicroBatchStream(enc, t.batch_size, t.max_length, t.packing, t.seed, tok.pad_token_id)
     batches = [stream.get(k)[0] for k in range(a.steps)]
     mode = "packed" if t.packing else "length-grouped"
-    per_step = round(sum(len(r) for r in stream.epoch_plan(0)) / stream.epoch_size(0))  # instances per micro-batch
+    per_step = round(sum(len(row) for mb in stream.epoch_plan(0) for row in mb) / stream.epoch_size(0))  # instances per micro-batch
     rng = random.Random(t.seed)
     rand = [collate([[i] for i in rng.sample(range(len(enc)), per_step)], enc, tok.pad_token_id, False) for _ in range(a.steps)]
     size = p.size(a.size)
