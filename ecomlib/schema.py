@@ -121,6 +121,7 @@ TASK_KINDS: dict[str, str] = {
     "answer_extract": "Extract",
     "answerability": "CLS",
     "question_generate": "Generate",
+    "answer_generate": "Generate",
     "evidence_select": "Extract",
 }
 

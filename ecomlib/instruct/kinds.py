@@ -323,6 +323,8 @@ def answer_extract(rec: RawRecord, ctx: Context) -> Instance | None:
     if not q:
         return None
     ans = rec.labels.get("answer") if rec.labels.get("answerable", True) else None
+    if ans and ans not in rec.text:
+        return None  # a written answer (hetPQA) is not extractable: that is answer_generate
     return Instance(_lines(rec, ("context", rec.text), ("question", q)), [ans] if ans else [], rec.id)
 
 
@@ -339,6 +341,14 @@ def question_generate(rec: RawRecord, ctx: Context) -> Instance | None:
     if not q or not a or not rec.labels.get("answerable", True):
         return None
     return Instance(_lines(rec, ("context", rec.text), ("answer", a)), str(q), rec.id)
+
+
+def answer_generate(rec: RawRecord, ctx: Context) -> Instance | None:
+    """A written (not extracted) answer from the evidence, e.g. hetPQA's answer generation."""
+    q, a = rec.labels.get("question"), rec.labels.get("answer")
+    if not q or not a or not rec.labels.get("answerable", True):
+        return None
+    return Instance(_lines(rec, ("context", rec.text), ("question", q)), str(a), rec.id)
 
 
 def evidence_select(rec: RawRecord, ctx: Context) -> Instance | None:
@@ -382,5 +392,6 @@ KIND_FUNCS: dict[str, KindFn] = {
     "answer_extract": answer_extract,
     "answerability": answerability,
     "question_generate": question_generate,
+    "answer_generate": answer_generate,
     "evidence_select": evidence_select,
 }

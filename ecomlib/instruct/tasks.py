@@ -25,7 +25,8 @@ from ecomlib.records import RawRecord, SourceSpec
 from ecomlib.schema import PARADIGM_OF_TASK_TYPE, TASK_KINDS, UNSEEN_TASK_KINDS
 
 REGISTRY_VERSION = 1
-KIND_VERSIONS: dict[str, int] = {kind: 1 for kind in TASK_KINDS}
+# answer_extract 2: a written answer that is not in the context no longer yields an extraction instance.
+KIND_VERSIONS: dict[str, int] = {**{kind: 1 for kind in TASK_KINDS}, "answer_extract": 2}
 PROBE_RECORDS = 50  # records looked at to decide which CoT derivations a source supports
 
 

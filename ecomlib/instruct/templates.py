@@ -98,6 +98,8 @@ KIND_TEXT: dict[str, dict[str, tuple[str, str]]] = {
                       "zh": ("可回答性判断", "判断上下文能否回答该问题")},
     "question_generate": {"en": ("Question generation", "write the question that the given answer answers"),
                           "zh": ("问题生成", "写出以给定答案作答的问题")},
+    "answer_generate": {"en": ("Product answer generation", "write a short answer to the question using the context"),
+                        "zh": ("商品答案生成", "根据上下文写出问题的简短回答")},
     "evidence_select": {"en": ("Evidence selection", "copy the evidence sentence that answers the question"),
                         "zh": ("证据选择", "抄写能回答该问题的证据句")},
 }

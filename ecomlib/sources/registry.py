@@ -101,7 +101,7 @@ SPECS: tuple[SourceSpec, ...] = (
           "Hu & Liu (2004) Amazon review sentences with product features and polarity"),
     _spec("ePQA", "en", "qa", ("answerability", "evidence_select"),
           "product questions with 10 candidate evidence sentences graded 0/1/2 (ePQA)"),
-    _spec("hetPQA", "en", "qa", ("question_generate",),
+    _spec("hetPQA", "en", "qa", ("answer_generate",),
           "product question, one evidence sentence and a written answer (hetPQA answer generation)"),
 )
 

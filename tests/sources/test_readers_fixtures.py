@@ -145,3 +145,19 @@ def test_limit_streams_and_stats_accumulate(fixture_dir):
     assert len(got) == 2 and stats.records == 2
     assert stats.files == ["allanj/ner_incomplete_annotation/data/ecommerce/train.txt"]  # later files not opened
     assert list(iter_records("TaobaoNER", fixture_dir, limit=0)) == []
+
+
+def test_hetpqa_is_answer_generation_and_written_answers_are_not_extracted(fixture_dir):
+    import random
+
+    from ecomlib.instruct.kinds import KIND_FUNCS, Context
+    from ecomlib.sources import get_source
+
+    assert get_source("hetPQA").tasks == ("answer_generate",)
+    h, _ = _read("hetPQA", fixture_dir)
+    ctx = Context(random.Random(0))
+    gen = KIND_FUNCS["answer_generate"](h[1], ctx)
+    assert gen.answer == h[1].labels["answer"] and h[1].labels["question"] in gen.input
+    # answer extraction only where the answer is a span of the context (h[0]), not for written answers (h[1])
+    assert KIND_FUNCS["answer_extract"](h[0], ctx).answer == [h[0].labels["answer"]]
+    assert KIND_FUNCS["answer_extract"](h[1], ctx) is None

@@ -33,7 +33,7 @@ NEEDS = {  # task kind -> label keys its records must carry (spans for the NER f
     "query_segment": {"segments"}, "query_intent": {"intent"}, "query_category": {"category"},
     "query_rewrite": {"rewrite"}, "product_select": {"positive_title", "negative_titles"},
     "dialog_intent": {"intent"}, "next_turn": {"next_response"}, "answer_extract": {"answer"},
-    "answerability": {"answerable"}, "question_generate": {"question"},
+    "answerability": {"answerable"}, "question_generate": {"question"}, "answer_generate": {"question", "answer"},
     "evidence_select": {"evidence", "evidence_index"},
 }
 SPAN_TASKS = {"ner", "entity_span_detection", "entity_typing", "single_type_extraction"}
