@@ -111,6 +111,7 @@ class Batch:
     n_total: int  # B*L positions computed
     n_padded: int
     n_trained: int
+    attn_pairs: int = 0  # sum over instances of length^2: the causal attention work actually needed
 
 
 def collate(rows: list[list[int]], examples: Sequence[Example], pad_id: int, packing: bool) -> Batch:
@@ -141,7 +142,8 @@ def collate(rows: list[list[int]], examples: Sequence[Example], pad_id: int, pac
             pos += n
         n_real += pos
     n_trained = int((targets != IGNORE).sum())
-    return Batch(input_ids, targets, mask, B * width, B * width - n_real, n_trained)
+    pairs = sum(len(ids) ** 2 for row in seqs for ids, _ in row)
+    return Batch(input_ids, targets, mask, B * width, B * width - n_real, n_trained, pairs)
 
 
 class MicroBatchStream:

@@ -57,6 +57,31 @@ def load_result(out_dir: Path) -> TrainResult:
     return TrainResult(Path(out_dir), history, d["final_loss"], d["tokens"], d["seconds"])
 
 
+@dataclass(frozen=True)
+class ModelFlops:
+    """Training FLOPs the model needs per step (forward + backward = 3x forward), PaLM-style MFU accounting:
+    6 x non-embedding parameters per real token, the vocabulary projection only where logits are taken
+    (the trained tokens: the loop skips the rest), and causal attention: 6 x layers x hidden x length^2
+    per instance (PaLM's 12 x layers x hidden x length per token, halved by the causal mask;
+    ``attn_pairs`` = sum of length^2, so padding and cross-instance blocks of packed rows never count)."""
+
+    non_embedding: int
+    vocab: int
+    hidden: int
+    layers: int
+
+    @classmethod
+    def of_model(cls, model) -> "ModelFlops":
+        emb = model.get_input_embeddings()
+        cfg = model.config
+        n = count_parameters(model) - emb.weight.numel()  # tied output projection: counted by the vocab term
+        return cls(n, emb.num_embeddings, emb.embedding_dim, getattr(cfg, "n_layer", None) or cfg.num_hidden_layers)
+
+    def of(self, real_tokens: float, trained_tokens: float, attn_pairs: float) -> float:
+        return (6 * self.non_embedding * real_tokens + 6 * self.vocab * self.hidden * trained_tokens
+                + 6 * self.layers * self.hidden * attn_pairs)
+
+
 def peak_flops() -> float | None:
     if not torch.cuda.is_available():
         return None
@@ -204,6 +229,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     accelerator.wait_for_everyone()
 
     peak = peak_flops()
+    flops = ModelFlops.of_model(accelerator.unwrap_model(model))
     device = accelerator.device
     bar = tqdm(total=steps, initial=state["step"], desc=f"train {stage}", disable=not (progress and main), dynamic_ncols=True)
     hist_fh = open(out_dir / HISTORY, "a", encoding="utf-8") if main else None
@@ -211,7 +237,8 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
         for step in range(state["step"], steps):
             t0 = time.perf_counter()
             batches = [stream.get(step * G + accelerator.process_index * t.grad_accum + j) for j in range(t.grad_accum)]
-            counts = torch.tensor([[b.n_total, b.n_padded, b.n_trained] for b, _ in batches], dtype=torch.float64).sum(0)
+            counts = torch.tensor([[b.n_total, b.n_padded, b.n_trained, b.attn_pairs] for b, _ in batches],
+                                  dtype=torch.float64).sum(0)
             counts = accelerator.reduce(counts.to(device), "sum").cpu()
             n_trained = max(1.0, float(counts[2]))
             loss_sum = torch.zeros((), dtype=torch.float64, device=device)
@@ -244,7 +271,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
                    "tokens_total": tok["total"], "tokens_padded": tok["padded"], "tokens_trained": tok["trained"],
                    "tokens_per_s": real / dt, "trained_tokens_per_s": float(counts[2]) / dt, "seconds": state["seconds"]}
             if peak:
-                row["mfu"] = 6 * n_params * real / dt / (peak * P)
+                row["mfu"] = flops.of(real, float(counts[2]), float(counts[3])) / dt / (peak * P)
             state["history"].append(row)
             state["step"] = step + 1
             if hist_fh:
