@@ -8,7 +8,8 @@ Configurations (cumulative):
                    (what a plain HF-style loop does)
   +response logits  ``logits_to_keep``: vocabulary projection only at the trained (response) positions
   +fused GeLU       torch's one-kernel tanh-GeLU instead of Bloom's composed one (enable_fused_gelu)
-  +fused AdamW      ``AdamW(fused=True)``: one kernel for all parameters (= the loop's step)
+  +fused AdamW      ``AdamW(fused=True)``: one kernel for all parameters (= the loop's default step)
+  +SDPA attention   ``train.attention: sdpa``: torch's fused attention with ALiBi + mask as one bias
 All on the profile's own batches (``train.packing``: packed rows, else length-grouped). Then batching,
 with the full step: random batches of as many instances per step, one per row (the HF Trainer's sampler,
 padded to the longest row), vs the profile's batches, compared per trained token.
@@ -32,25 +33,28 @@ import torch.nn.functional as F
 
 from ecomlib.config import load_profile
 from ecomlib.io import read_jsonl
-from ecomlib.training import build_model, enable_fused_gelu, enable_packed_attention, train_tokenizer
+from ecomlib.training import build_model, enable_fused_gelu, enable_packed_attention, enable_sdpa_attention, train_tokenizer
 from ecomlib.training.data import IGNORE, MicroBatchStream, collate, encode_instructions
 
 from train_throughput import fixture_rows  # bench/train_throughput.py
 
-CONFIGS = {  # name: (response-only logits, fused GeLU, fused AdamW)
-    "stock": (False, False, False),
-    "+response logits": (True, False, False),
-    "+fused GeLU": (True, True, False),
-    "+fused AdamW": (True, True, True),
+CONFIGS = {  # name: (response-only logits, fused GeLU, fused AdamW, SDPA attention)
+    "stock": (False, False, False, False),
+    "+response logits": (True, False, False, False),
+    "+fused GeLU": (True, True, False, False),
+    "+fused AdamW": (True, True, True, False),
+    "+SDPA attention": (True, True, True, True),
 }
 
 
-def run(batches, size, tok, seed: int, keep_only: bool, gelu: bool, fused: bool, lr: float) -> tuple[list[float], list[float]]:
+def run(batches, size, tok, seed: int, keep_only: bool, gelu: bool, fused: bool, sdpa: bool, lr: float) -> tuple[list[float], list[float]]:
     model = build_model(size, tok, seed).train()
     if batches[0].attention_mask.ndim == 4:  # packed rows
         enable_packed_attention(model)
     if gelu:
         enable_fused_gelu(model)
+    if sdpa:
+        enable_sdpa_attention(model)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, fused=fused or None)
     times, losses = [], []
     for b in batches:
@@ -124,6 +128,7 @@ def main() -> None:
           f"{1 - sum(b.n_total - b.n_padded for b in rand) / sum(b.n_total for b in rand):.3f})")
     grouping = (med["random batches (full step)"] / tokens["random"]) / (full / tokens[mode])
     print(f"{mode} vs random batches, trained tokens/s: {grouping:.2f}x")
+    print(f"SDPA vs eager attention (train.attention, full step): {full / med['+SDPA attention']:.2f}x")
     print(f"full step vs stock step (same batches): {med['stock'] / full:.2f}x")
 
 

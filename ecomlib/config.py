@@ -90,6 +90,7 @@ class TrainConfig:
     grad_accum: int = 1
     max_length: int = 1024
     packing: bool = True  # pack instances per sequence without cross-attention
+    attention: Literal["eager", "sdpa"] = "eager"  # sdpa: torch's fused attention kernels in training
     lora: bool = False
     lora_r: int = 16
     lora_alpha: int = 32

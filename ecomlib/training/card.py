@@ -32,7 +32,7 @@ tags: [bloom, ecomgpt-reproduction, {stage}]
 ## Recipe
 - {mode}; AdamW (weight decay {t.weight_decay}), cosine schedule, warm-up ratio {t.warmup_ratio}, peak lr {lr}
 - {steps} optimizer steps; micro-batch {t.batch_size} rows x grad_accum {t.grad_accum} x {world_size} process(es)
-- max length {t.max_length}; {batching}; gradient clipping 1.0
+- max length {t.max_length}; {batching}; {t.attention} attention; gradient clipping 1.0
 - loss normalised over all trained tokens of each accumulated batch; seed {t.seed}
 - parameters: {n_params:,}
 

@@ -7,7 +7,8 @@ across micro-batches and processes), so the update does not depend on how the ba
 
 Speed (each measured in bench/train_step_breakdown.py, none changes a loss beyond float rounding):
 logits only at response positions (``logits_to_keep``), torch's fused tanh-GeLU in place of Bloom's
-composed one, and fused AdamW; plus length-grouped or packed batches instead of padded random ones.
+composed one, and fused AdamW; plus length-grouped or packed batches instead of padded random ones;
+``train.attention: sdpa`` (gpu/paper profiles) adds torch's fused attention kernels.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from ecomlib.schema import PROMPT_END
 from ecomlib.training.card import model_card
 from ecomlib.training.checkpoint import list_checkpoints, load_checkpoint, save_checkpoint
 from ecomlib.training.data import IGNORE, MicroBatchStream, encode_documents, encode_instructions, sub_seed
-from ecomlib.training.models import build_model, count_parameters, enable_fused_gelu, enable_packed_attention, load_model
+from ecomlib.training.models import (build_model, count_parameters, enable_fused_gelu, enable_packed_attention,
+                                     enable_sdpa_attention, load_model)
 from ecomlib.training.tokenizer import load_tokenizer, train_tokenizer
 
 STAGES = ("pretrain", "general", "ecominstruct")
@@ -155,6 +157,8 @@ def _prepare_model(profile: Profile, model, tokenizer, init_from, size_name: str
                          target_modules=["query_key_value", "dense", "dense_h_to_4h", "dense_4h_to_h"])
         model = get_peft_model(model, cfg)
     enable_fused_gelu(model)
+    if t.attention == "sdpa":
+        enable_sdpa_attention(model)
     if t.packing:
         enable_packed_attention(model)
     if t.gradient_checkpointing:
