@@ -156,6 +156,7 @@ def run_hf(profile, rows, tok, out: Path, held) -> dict:
         max_steps=t.max_steps, learning_rate=t.lr, lr_scheduler_type="cosine", warmup_steps=max(1, round(t.warmup_ratio * t.max_steps)),
         weight_decay=t.weight_decay, logging_steps=1, save_strategy="no", report_to="none", seed=t.seed,
         bf16=bool(t.bf16 and torch.cuda.is_available()), dataloader_num_workers=0, disable_tqdm=True,
+        dataloader_pin_memory=torch.cuda.is_available(),
     )
     peak_mem_reset()
     Trainer(model=model, args=args, train_dataset=feats, data_collator=counting, callbacks=[Clock()]).train()
