@@ -9,7 +9,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/results/bench/$name.txt"
 mkdir -p "$(dirname "$out")"
 {
-  echo "# command: $*  |  date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  |  commit: $(git -C "$root" rev-parse --short HEAD)  |  uptime: $(uptime)"
+  cmd="$*"
+  echo "# command: ${cmd//$root\//}  |  date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  |  commit: $(git -C "$root" rev-parse --short HEAD)  |  uptime: $(uptime)"
   start=$(date +%s)
   "$@" 2>&1 | sed "s|$root/||g"  # repo-relative paths: no machine's paths in committed outputs
   rc=${PIPESTATUS[0]}
