@@ -1,10 +1,11 @@
 """Backbones: BLOOM-architecture models from the profile's ladder, or real checkpoints.
 
-Also two pieces of per-instance model surgery for training (saved models stay plain Bloom):
+Also three pieces of per-instance model surgery for training (saved models stay plain Bloom):
 
 *GeLU.* Bloom's MLP uses a Python-composed tanh-GeLU with a hand-written backward (eight elementwise
 kernels forward, more backward). ``torch``'s ``gelu(approximate="tanh")`` is the same function in one
-fused kernel each way; on the cpu-profile model it cuts a training step by ~25%.
+fused kernel each way; on the cpu-profile model it cuts a training step by ~15%
+(results/bench/train_step_breakdown.txt).
 
 *Attention* (``train.attention: sdpa``). Bloom's eager attention materialises the batch x heads x L x L
 scores and keeps the fp32 probabilities of every layer for the backward pass. In training, where there is no
@@ -25,8 +26,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from transformers import AutoModelForCausalLM, BloomConfig, PreTrainedModel
 import torch.nn.functional as F
+from transformers import AutoModelForCausalLM, BloomConfig, PreTrainedModel
 from transformers.models.bloom.modeling_bloom import BloomAttention, BloomGelu, BloomModel, _get_alibi_slopes, dropout_add
 
 from ecomlib.config import ModelSize
@@ -118,10 +119,10 @@ def enable_sdpa_attention(model: torch.nn.Module) -> int:
         if shared.get("alibi") is alibi and shared.get("mask") is mask and shared.get("dtype") == dtype:
             return shared["bias"]
         bias = alibi.view(batch, heads, 1, -1)
-        if mask is None:  # no mask given: plain causal (training has no cache, so q_len == k_len)
-            mask = torch.full((q_len, q_len), torch.finfo(bias.dtype).min, device=bias.device, dtype=bias.dtype).triu(1)
-        bias = bias + mask  # (batch, 1, q, k) additive float mask
-        shared.update(alibi=alibi, mask=mask, dtype=dtype, bias=bias.to(dtype))
+        additive = mask
+        if additive is None:  # no mask given: plain causal (training has no cache, so q_len == k_len)
+            additive = torch.full((q_len, q_len), torch.finfo(bias.dtype).min, device=bias.device, dtype=bias.dtype).triu(1)
+        shared.update(alibi=alibi, mask=mask, dtype=dtype, bias=(bias + additive).to(dtype))  # (batch, heads, q, k)
         return shared["bias"]
 
     n = 0
