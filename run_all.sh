@@ -53,6 +53,10 @@ shopt -s nullglob
 notebooks=(notebooks/[0-9][0-9]_*.ipynb)
 [ ${#notebooks[@]} -gt 0 ] || { echo "run_all.sh: no notebooks found in notebooks/" >&2; exit 1; }
 
+# The run record names the tree as it is now, before this run's own outputs change files under results/.
+START_COMMIT=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+START_DIRTY=0; [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && START_DIRTY=1
+
 timings="$OUT/.timings.tsv"
 : > "$timings"
 start_all=$(date +%s)
@@ -77,5 +81,6 @@ for nb in "${notebooks[@]}"; do
 done
 end_all=$(date +%s)
 python -m ecomlib.study.runmd --profile "$PROFILE" --world "$WORLD" --out "$OUT" \
+  --commit "$START_COMMIT" --dirty "$START_DIRTY" \
   --timings "$timings" --total "$((end_all - start_all))" --command "./run_all.sh $ARGS"
 echo "All done in $((end_all - start_all)) s. Results: $OUT/"

@@ -26,17 +26,23 @@ def main() -> None:
     ap.add_argument("--timings", required=True)
     ap.add_argument("--total", type=int, required=True)
     ap.add_argument("--command", required=True)
+    # The tree as it was when the run *started* (run_all.sh records it then): by the end, the run's own
+    # outputs under results/ are uncommitted changes themselves.
+    ap.add_argument("--commit", default=None, help="HEAD at the start of the run (default: HEAD now)")
+    ap.add_argument("--dirty", choices=("0", "1"), default=None,
+                    help="1 if tracked files had uncommitted changes at the start (default: checked now)")
     a = ap.parse_args()
     import torch
 
     rows = [line.split("\t") for line in Path(a.timings).read_text().splitlines() if line.strip()]
-    dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--untracked-files=no") else ""
+    changed = a.dirty == "1" if a.dirty is not None else bool(_git("status", "--porcelain", "--untracked-files=no"))
+    dirty = " (with uncommitted changes at the start)" if changed else ""
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
     lines = [
         f"# Run record: profile `{a.profile}`, world `{a.world}`",
         "",
         f"- command: `{a.command.strip()}`",
-        f"- commit: `{_git('rev-parse', 'HEAD')}`{dirty}",
+        f"- commit: `{a.commit or _git('rev-parse', 'HEAD')}`{dirty}",
         f"- machine: {platform.machine()}, {os.cpu_count()} CPU cores, GPU: {gpu}; Python {platform.python_version()}, torch {torch.__version__}",
         f"- total wall time: {a.total} s ({a.total / 60:.1f} min)",
         "",
