@@ -31,3 +31,12 @@ def heldout_loss(model, encoded, pad_id: int, batch_size: int = 64) -> float:
     if was_training:
         model.train()
     return total / max(1.0, n)
+
+
+def first_at_or_below(curve: list[dict], target: float) -> dict | None:
+    """First evaluated point with loss <= target, plus the time linearly interpolated from the one before."""
+    for prev, pt in zip(curve, curve[1:]):
+        if pt["loss"] <= target:
+            f = (prev["loss"] - target) / (prev["loss"] - pt["loss"]) if prev["loss"] > pt["loss"] else 1.0
+            return {**pt, "interp_seconds": prev["seconds"] + f * (pt["seconds"] - prev["seconds"])}
+    return None

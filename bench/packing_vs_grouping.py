@@ -31,7 +31,7 @@ from ecomlib.config import apply_overrides, load_profile
 from ecomlib.training import build_model, train_stage, train_tokenizer
 from ecomlib.training.data import MicroBatchStream, encode_instructions, sub_seed
 
-from common import heldout_loss  # bench/common.py (the script's folder is on sys.path)
+from common import first_at_or_below, heldout_loss  # bench/common.py (the script's folder is on sys.path)
 
 
 def run_mode(profile, rows, held_enc, tok, packing: bool, out: Path, evals: int, batch_size: int = 0) -> dict:
@@ -83,15 +83,6 @@ def run_mode(profile, rows, held_enc, tok, packing: bool, out: Path, evals: int,
             "pad frac": res.tokens["padded"] / res.tokens["total"], "train seconds": hN["seconds"] - clock["at"][steps],
             "wall incl. setup": wall_total, "eval seconds": clock["eval_s"], "final heldout": curve[-1]["loss"],
             "train loss last 10%": sum(h["loss"] for h in res.history[-k:]) / k}
-
-
-def first_at_or_below(curve: list[dict], target: float) -> dict | None:
-    """First evaluated point with loss <= target, plus the time linearly interpolated from the one before."""
-    for prev, pt in zip(curve, curve[1:]):
-        if pt["loss"] <= target:
-            f = (prev["loss"] - target) / (prev["loss"] - pt["loss"]) if prev["loss"] > pt["loss"] else 1.0
-            return {**pt, "interp_seconds": prev["seconds"] + f * (pt["seconds"] - prev["seconds"])}
-    return None
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import torch
 
-from common import heldout_loss  # bench/common.py
+from common import first_at_or_below, heldout_loss  # bench/common.py
 from ecomlib.config import apply_overrides, load_profile
 from ecomlib.io import read_jsonl
 from ecomlib.schema import PROMPT_END
@@ -78,12 +78,7 @@ class HeldAside:
         self.at[step] = self.eval_s
 
     def first_at_or_below(self, target: float) -> dict | None:
-        """First point with loss <= target, with the time linearly interpolated from the point before."""
-        for prev, pt in zip(self.curve, self.curve[1:]):
-            if pt["loss"] <= target:
-                f = (prev["loss"] - target) / (prev["loss"] - pt["loss"]) if prev["loss"] > pt["loss"] else 1.0
-                return {**pt, "interp_seconds": prev["seconds"] + f * (pt["seconds"] - prev["seconds"])}
-        return None
+        return first_at_or_below(self.curve, target)
 
 
 def run_ours(profile, rows, tok, packing: bool, out: Path, held, batch_size: int = 0) -> dict:
