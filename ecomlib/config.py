@@ -52,6 +52,11 @@ class DataConfig:
     output_constraint: bool = True  # include the output-constraint part
     n_negative_labels: int = 2  # absent types / wrong labels added to candidate lists
     max_candidates: int = 12  # cap on candidate labels shown for large label sets
+    # Held-in evaluation: unseen instances of training tasks (paper Table 6). A record-level split: a share
+    # of each held-in dataset's records never reaches train (no task, CoT included, sees them).
+    heldin_tasks: Optional[list[str]] = None  # "Dataset:kind"; None = the world's default list
+    heldin_per_task: int = 0  # rows per held-in task (0 = no held-in split)
+    heldin_fraction: float = 0.2  # share of a held-in dataset's records reserved for held-in
 
 
 @dataclass
@@ -251,6 +256,9 @@ def _check(p: Profile, src: str) -> Profile:
     need(p.data.heldout_per_task > 0, "data.heldout_per_task", "a positive integer")
     need(p.data.n_negative_labels >= 0, "data.n_negative_labels", "a non-negative integer")
     need(p.data.max_candidates > 0, "data.max_candidates", "a positive integer")
+    need(p.data.heldin_per_task >= 0, "data.heldin_per_task", "a non-negative integer")
+    need(0.0 < p.data.heldin_fraction < 1.0, "data.heldin_fraction", "a share in (0, 1)")
+    need(all(t.count(":") == 1 for t in p.data.heldin_tasks or []), "data.heldin_tasks", "'Dataset:kind' entries")
     need(p.tokenizer.vocab_size >= 300, "tokenizer.vocab_size", "an integer >= 300 (256 bytes + specials)")
     need(p.tokenizer.min_frequency >= 1, "tokenizer.min_frequency", "a positive integer")
     need(len(p.model.ladder) > 0, "model.ladder", "at least one model size")

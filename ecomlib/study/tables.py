@@ -40,6 +40,20 @@ def summarize(scores: dict) -> dict[str, Any]:
     return out
 
 
+def summarize_heldin(scores: dict) -> dict[str, Any]:
+    """Held-in numbers: Rouge-L (reference / corrected) and micro-F1 averaged over the held-in tasks, and
+    each task's reference Rouge-L as ``HI:<task>``."""
+    tasks = scores.get("tasks", {})
+    out: dict[str, Any] = {
+        "HI_rougeL": _mean([m.get(REF_ROUGE) for m in tasks.values()]),
+        "HI_rougeL_c": _mean([m.get(COR_ROUGE) for m in tasks.values()]),
+        "HI_miF1": _mean([m.get("miF1_ref") for m in tasks.values()]),
+        "HI_n_tasks": len(tasks),
+    }
+    out.update({f"HI:{t}": None if m.get(REF_ROUGE) is None else round(m[REF_ROUGE], 2) for t, m in sorted(tasks.items())})
+    return out
+
+
 def paper_tables() -> dict:
     """The paper's numbers (copied as data from the project's reference, with its source)."""
     return json.loads(resources.files("ecomlib.study").joinpath("paper_reference.json").read_text(encoding="utf-8"))
