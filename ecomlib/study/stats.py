@@ -112,20 +112,20 @@ def paired_bootstrap(
     n_seeds = {a: len(arms[a]) for a in used}
     weights = {a: _seed_weights(seed, a, n_seeds[a], B) for a in used}
 
+    # per task, every (term, seed) value vector as one column: one matrix product per task
+    point = [np.zeros(n_seeds[t.arm]) for t in terms]
+    boot = [np.zeros((B, n_seeds[t.arm])) for t in terms]
+    for task, n in sorted(sizes.items()):
+        cols = [(k, r) for k, t in enumerate(terms) if task in t.tasks for r in range(n_seeds[t.arm])]
+        V = np.stack([_values(terms[k].arm, r, arms[terms[k].arm][r], task, terms[k].metric) for k, r in cols], axis=1)
+        resampled = counts[task] @ V / n
+        for j, (k, r) in enumerate(cols):
+            point[k][r] += V[:, j].mean()
+            boot[k][:, r] += resampled[:, j]
     delta_point, delta_boot = 0.0, np.zeros(B)
-    for t in terms:
-        # (seeds,) point task-averages and (B, seeds) resampled ones
-        point = np.zeros(n_seeds[t.arm])
-        boot = np.zeros((B, n_seeds[t.arm]))
-        for r, replicate in enumerate(arms[t.arm]):
-            for task in t.tasks:
-                v = _values(t.arm, r, replicate, task, t.metric)
-                point[r] += v.mean()
-                boot[:, r] += counts[task] @ v / sizes[task]
-        point /= len(t.tasks)
-        boot /= len(t.tasks)
-        delta_point += t.weight * float(point.mean())
-        delta_boot += t.weight * (weights[t.arm] * boot).sum(axis=1)
+    for k, t in enumerate(terms):
+        delta_point += t.weight * float((point[k] / len(t.tasks)).mean())
+        delta_boot += t.weight * (weights[t.arm] * (boot[k] / len(t.tasks))).sum(axis=1)
     lo, hi = np.percentile(delta_boot, [50 * (1 - level), 50 * (1 + level)])
     return {"delta": delta_point, "ci_low": float(lo), "ci_high": float(hi), "B": B, "seed": seed,
             "level": level, "n_seeds": n_seeds}
