@@ -104,7 +104,7 @@ def _verdict(paper_delta: float | None, lo: float, hi: float) -> str:
 
 
 def _round(x: float | None) -> float:
-    return float("nan") if x is None or math.isnan(x) else round(float(x), 2)
+    return float("nan") if x is None or math.isnan(x) else round(float(x), 2) + 0.0  # + 0.0: no "-0.0"
 
 
 def evaluate_claim(claim: Claim, arms: Arms, *, inapplicable: Mapping[str, str] | None = None,

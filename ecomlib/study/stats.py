@@ -66,9 +66,11 @@ def _seed_weights(seed: int, arm: str, S: int, B: int) -> np.ndarray:
     return np.bincount(flat, minlength=B * S).reshape(B, S) / S
 
 
-def _check(arms: Mapping[str, Sequence[Replicate]], terms: Sequence[StatTerm], B: int, level: float) -> None:
+def _check(arms: Mapping[str, Sequence[Replicate]], terms: Sequence[StatTerm], B: int, seed: int, level: float) -> None:
     if B < 1:
         raise ConfigError(f"bootstrap B={B}: expected a positive integer")
+    if not isinstance(seed, int) or seed < 0:
+        raise ConfigError(f"bootstrap seed={seed!r}: expected a non-negative integer")
     if not 0 < level < 1:
         raise ConfigError(f"bootstrap level={level}: expected a number between 0 and 1")
     if not terms:
@@ -105,7 +107,7 @@ def paired_bootstrap(
     level: float = 0.95,
 ) -> dict:
     """``{delta, ci_low, ci_high, B, seed, level, n_seeds: {arm: n}}`` of ``sum w_i * M(arm_i)``."""
-    _check(arms, terms, B, level)
+    _check(arms, terms, B, seed, level)
     sizes = _task_sizes(arms, terms)
     counts = {task: _instance_counts(seed, task, n, B) for task, n in sorted(sizes.items())}
     used = sorted({t.arm for t in terms})

@@ -63,6 +63,8 @@ def test_delta_is_the_seed_and_task_average():
     row = verdict(claim(), {"A": seeds(5), "B": seeds(0)})
     assert row.delta == 5.0  # +0.1 per seed on both sides cancels; ws on UD tasks only
     assert row.seeds == "3/3"
+    same = verdict(claim(), {"A": [scores(0)] * 3, "B": [scores(0)]})  # float noise only, shown as 0.0
+    assert [str(same[k]) for k in ("delta", "ci_low", "ci_high")] == ["0.0", "0.0", "0.0"]
 
 
 def test_not_applicable_missing_arm_or_marked():
