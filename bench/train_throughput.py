@@ -1,18 +1,28 @@
 """Training throughput: our loop (packed, and length-grouped) vs the HF ``Trainer`` with its padding
-collator (``DataCollatorForSeq2Seq``), same model, init, data, global batch and number of steps, back to back.
+collator (``DataCollatorForSeq2Seq``) and vs TRL's ``SFTTrainer`` with packing (if trl, a dev extra, is
+installed), same model, init, data, global batch and number of steps, back to back.
 
     python bench/train_throughput.py [--profile smoke] [--size xs] [--steps 30] [--rows 2000] [--data train.jsonl]
+                                     [--packed-batch-size N] [--trl-batch-size N]
 
 Two measures, both printed:
 - throughput: tokens/s (all real tokens and trained tokens), padding fraction, peak memory;
 - equal loss: every ~steps/12 steps each run's loss on ``--heldout`` rows none of the runs trains on is
-  measured (each row alone, the same function for all three models; its time is kept out of the clocks).
-  The target is the HF Trainer's final held-aside loss; for each of our runs the bench gives the training
+  measured (each row alone, the same function for every model; its time is kept out of the clocks).
+  The target is the HF Trainer's final held-aside loss; for each other run the bench gives the training
   time to reach it (first evaluated point at or below, and linearly interpolated). A faster loop only
   counts if it also learns as much per second: batching changes what a step learns (a packed row holds
   several instances; a length-grouped batch holds similar, often same-task, rows).
 The last lines: ours (the profile's mode)/HF trained tokens/s, then the equal-loss speed-up (HF time to
-its final held-aside loss / our time to the same loss).
+its final held-aside loss / our time to the same loss); with trl, the same two against TRL (TRL's time to
+the HF Trainer's final held-aside loss / ours).
+
+TRL arm: ``SFTTrainer(packing=True)`` with its default best-fit-decreasing packing, the same packed rows per
+step as ours (``--trl-batch-size`` of them per micro-batch, gradient accumulation for the rest) and the same
+trained tokens (the loop's encoding, passed pre-tokenized with labels). Its padding-free micro-batches
+are one sequence with no mask; BLOOM has no varlen attention in transformers, so the instances of a
+micro-batch attend to each other and its attention costs (rows x max_length)^2: ``--trl-batch-size 1``
+keeps that to one packed row, at the cost of more, smaller forward passes.
 
 Data: the EcomInstruct-shaped fixture rows below (no downloads); pass --data train.jsonl to use a real
 build (shuffled with a fixed seed: the first --rows rows train, the next --heldout are held aside).
