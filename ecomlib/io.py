@@ -178,13 +178,13 @@ def check_output_location(path: str | os.PathLike, flag: str = "--out") -> None:
     _check_creatable(Path(path), flag)
 
 
-def _check_creatable(path: Path, flag: str) -> None:
+def _check_creatable(path: Path, flag: str, file_target: bool = False) -> None:
     """Refuse an output path that is under a file, or under /proc or /sys (pseudo file systems)."""
     resolved = path.resolve(strict=False)
     for pseudo in ("/proc", "/sys"):
         if resolved == Path(pseudo) or Path(pseudo) in resolved.parents:
             raise DataError(f"{flag} {path}: under {pseudo}, a pseudo file system; choose a real folder")
-    for parent in [resolved, *resolved.parents]:
+    for parent in ([] if file_target else [resolved]) + list(resolved.parents):
         if parent.exists():
             if not parent.is_dir():
                 raise DataError(f"{flag} {path}: {parent} is a file, expected a folder")
@@ -225,7 +225,7 @@ def claim_output_file(path: str | os.PathLike, verb: str, overwrite: bool = Fals
     """Check that ``path`` may be written by ``verb``: new, or one ecomlib wrote (listed in the folder's
     marker), or ``overwrite``. Returns True when the file does not exist yet."""
     path = Path(path)
-    _check_creatable(path, flag)
+    _check_creatable(path, flag, file_target=True)
     if path.is_dir():
         raise DataError(f"{flag} {path}: is a folder, expected a file path")
     if path.exists() and not overwrite:
