@@ -127,13 +127,20 @@ def one_line(exc: BaseException) -> str:
 def load_model(path_or_id: str | Path, *, allow_download: bool = True, what: str = "model") -> PreTrainedModel:
     from safetensors import SafetensorError
 
+    from transformers.utils import logging as hf_logging
+
     name, local_only = resolve_source(path_or_id, what=what, allow_download=allow_download)
+    bar_was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # its "Loading weights" bar is noise around our one-line messages
     try:
         return AutoModelForCausalLM.from_pretrained(name, local_files_only=local_only)
     except SafetensorError as exc:  # truncated or garbage weights file
         raise ConfigError(f"{what} {name}: model.safetensors is corrupt or truncated ({one_line(exc)})") from None
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise ConfigError(f"{what} {name}: cannot load a causal LM ({one_line(exc)})") from None
+    finally:
+        if bar_was_on:
+            hf_logging.enable_progress_bar()
 
 
 def packed_alibi(attention_mask: torch.Tensor, num_heads: int, dtype: torch.dtype) -> torch.Tensor:
