@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--suite is required ({meta_path(args.predictions)} not found to take it from)")
     instances = load_filtered_suite(chosen["suite"], args.data_dir, chosen["n_per_task"], chosen["candidates"],
                                     chosen["seed"], chosen["tasks"])
-    preds = read_predictions(args.predictions, instances)
+    preds = read_predictions(args.predictions, instances, only_tasks=chosen["tasks"])
     scores = score(instances, preds)
     write_scores(args.out, scores)
     print(render_table(scores), end="")

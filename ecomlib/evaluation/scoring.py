@@ -84,15 +84,20 @@ def table_row(scores: dict, variant: str = "ref") -> dict:
     return row
 
 
-def read_predictions(path: Path, instances: Iterable[EvalInstance]) -> dict[tuple[str, int], str]:
-    """Parse and check a predictions file against the suite's instances (rules in the module doc)."""
+def read_predictions(path: Path, instances: Iterable[EvalInstance],
+                     only_tasks: Iterable[str] | None = None) -> dict[tuple[str, int], str]:
+    """Parse and check a predictions file against the suite's instances (rules in the module doc).
+    ``only_tasks`` (score --task): rows of other tasks are skipped, so a full file can be scored in part."""
     path = Path(path)
     known = {(i.task, i.index) for i in instances}
+    only = set(only_tasks) if only_tasks else None
     preds: dict[tuple[str, int], str] = {}
     for lineno, row in enumerate(read_jsonl(path), start=1):
         task, index, pred = row.get("task"), row.get("index"), row.get("prediction")
         if not isinstance(task, str):
             raise DataError(f"{where(path, lineno, 'task')}: expected a task name string, got {task!r}")
+        if only is not None and task not in only:
+            continue
         if not isinstance(index, int) or isinstance(index, bool):
             raise DataError(f"{where(path, lineno, 'index')}: expected a 0-based integer, got {index!r}")
         if not isinstance(pred, str):

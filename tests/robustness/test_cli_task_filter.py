@@ -54,3 +54,12 @@ def test_score_without_meta_needs_suite(tmp_path, capsys):
     preds = gold_predictions(tmp_path / "p.jsonl")
     rc, _, err = run_cli(capsys, "score", "--data-dir", BUILD, "--predictions", preds, "--out", tmp_path / "s")
     one_error_line(rc, err, "--suite is required")
+
+
+def test_score_one_task_of_a_full_predictions_file(tmp_path, capsys):
+    """--task picks tasks out of a complete predictions file: the other tasks' rows are not an error."""
+    preds = gold_predictions(tmp_path / "p.jsonl")
+    rc, _, err = run_cli(capsys, "score", "--suite", "synthetic", "--data-dir", BUILD, "--predictions", preds,
+                         "--out", tmp_path / "s", "--task", TASKS[-1])
+    assert rc == 0, err
+    assert list(json.loads((tmp_path / "s" / "scores.json").read_text())["tasks"]) == [TASKS[-1]]
