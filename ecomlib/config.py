@@ -120,6 +120,8 @@ class StudyConfig:
     seeds: list[int] = field(default_factory=lambda: [0])
     task_counts: list[int] = field(default_factory=lambda: [5, 10, 20])  # nested task subsets (Fig. 4)
     per_task_counts: list[int] = field(default_factory=lambda: [25, 50, 100])  # instances per task (Fig. 5)
+    lr_grid: list[float] = field(default_factory=list)  # fine-tune lrs compared on held-in (never held-out)
+    compute_multipliers: list[float] = field(default_factory=list)  # fine-tune budgets x max_steps (compute scaling)
 
 
 @dataclass
@@ -292,6 +294,8 @@ def _check(p: Profile, src: str) -> Profile:
     need(len(p.study.seeds) > 0, "study.seeds", "at least one seed")
     need(all(k > 0 for k in p.study.task_counts), "study.task_counts", "positive integers")
     need(all(k > 0 for k in p.study.per_task_counts), "study.per_task_counts", "positive integers")
+    need(all(0 < x <= 1 for x in p.study.lr_grid), "study.lr_grid", "learning rates in (0, 1]")
+    need(all(0 < x <= 1000 for x in p.study.compute_multipliers), "study.compute_multipliers", "multipliers in (0, 1000]")
     return p
 
 

@@ -110,35 +110,72 @@ def _main_arms(profile: Profile, arms: dict) -> None:
                 arms.setdefault(f"{label}@{s.name}", {})[seed] = model_instance_scores(p, model())
 
 
+def variant_arms(profile: Profile, variants, split: str = "heldout", arms: dict | None = None,
+                 digests: dict | None = None) -> dict[str, dict[int, dict]]:
+    """``{label@size: {seed: per-instance scores}}`` of the given experiment variants (cached models)."""
+    from ecomlib.instruct import Selection
+    from ecomlib.study import experiments as E
+    from ecomlib.study import pipeline
+
+    arms = {} if arms is None else arms
+    for v in variants:
+        p = E.variant_profile(profile, v)
+        size = v.size or p.model.default_size
+        key = f"{v.label}@{size}"
+        model_dir = pipeline.finetune(p, size, Selection(**v.selection))
+        arms.setdefault(key, {})[p.train.seed] = model_instance_scores(p, model_dir, split)
+        if digests is not None and key not in digests:
+            digests[key] = _rows_digest(p, v.selection)
+    return arms
+
+
+def best_trivial_replicate(profile: Profile, split: str = "heldout") -> dict:
+    """The ``best trivial`` arm's replicate: per metric, the trivial predictor with the best point estimate."""
+    from ecomlib.evaluation.per_instance import instance_scores
+    from ecomlib.study.claims import best_trivial_arm
+
+    instances = _instances(profile, split)
+    trivial = {name: instance_scores(instances, preds) for name, preds in trivial_predictions(profile, split).items()}
+    return best_trivial_arm(trivial)[0]
+
+
 def collect_arms(profile: Profile, split: str = "heldout") -> tuple[dict[str, list], dict[str, str]]:
     """``({arm: [per-instance scores per seed]}, {arm: training-rows digest})`` for every arm the claims
     name, from the cached models of the main table and of the seeded experiments. Models missing from
     the cache are trained (so this also works on its own, at the cost of the training)."""
-    from ecomlib.evaluation.per_instance import instance_scores
-    from ecomlib.instruct import Selection
     from ecomlib.study import experiments as E
-    from ecomlib.study import pipeline
-    from ecomlib.study.claims import TRIVIAL_ARM, best_trivial_arm
+    from ecomlib.study.claims import TRIVIAL_ARM
 
     arms: dict[str, dict[int, dict]] = {}
     digests: dict[str, str] = {}
     if split == "heldout":
         _main_arms(profile, arms)
     for experiment in (E.cot_overall, E.prompts, E.cross_language, E.cross_paradigm, E.task_scaling):
-        for v in experiment(profile):
-            p = E.variant_profile(profile, v)
-            size = v.size or p.model.default_size
-            key = f"{v.label}@{size}"
-            model_dir = pipeline.finetune(p, size, Selection(**v.selection))
-            arms.setdefault(key, {})[p.train.seed] = model_instance_scores(p, model_dir, split)
-            if key not in digests:
-                digests[key] = _rows_digest(p, v.selection)
-    instances = _instances(profile, split)
-    trivial = {name: instance_scores(instances, preds) for name, preds in trivial_predictions(profile, split).items()}
-    best, _ = best_trivial_arm(trivial)
+        variant_arms(profile, experiment(profile), split, arms, digests)
     out = {k: [reps[s] for s in sorted(reps)] for k, reps in sorted(arms.items())}
-    out[TRIVIAL_ARM] = [best]
+    out[TRIVIAL_ARM] = [best_trivial_replicate(profile, split)]
     return out, digests
+
+
+def arm_intervals(profile: Profile, variants, split: str = "heldout", metric: str = "rougeL_ws",
+                  level: str | None = "unseen_dataset") -> pd.DataFrame:
+    """Per arm of ``variants``: the mean over seeds of the task-averaged ``metric`` and its 95% bootstrap
+    interval (instances and seeds resampled), for error bars. Held-in: ``split="heldin", level=None``."""
+    from ecomlib.study.claims import TaskFilter
+    from ecomlib.study.stats import StatTerm, paired_bootstrap
+
+    arms = variant_arms(profile, variants, split)
+    rows = []
+    for key, reps in arms.items():
+        replicates = [reps[s] for s in sorted(reps)]
+        tasks = TaskFilter(level=level).select(replicates[0])
+        if not tasks:
+            continue
+        r = paired_bootstrap({key: replicates}, [StatTerm(1.0, key, tasks, metric)], seed=profile.seed)
+        label, size = key.rsplit("@", 1)
+        rows.append({"label": label, "size": size, "mean": round(r["delta"], 2), "ci_low": round(r["ci_low"], 2),
+                     "ci_high": round(r["ci_high"], 2), "n_seeds": len(replicates)})
+    return pd.DataFrame(rows)
 
 
 def findings(profile: Profile) -> pd.DataFrame:

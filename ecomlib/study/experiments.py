@@ -138,6 +138,22 @@ def model_ladder(profile: Profile) -> list[Variant]:
     return seeded(profile, [Variant("EcomGPT", size=s.name) for s in profile.model.ladder])
 
 
+def lr_sweep(profile: Profile) -> list[Variant]:
+    """The fine-tune learning rates of ``study.lr_grid`` at the default size, one seed. Scored on the held-in
+    split only: this is how the profile's ``train.lr`` is checked, never on held-out scores."""
+    return [Variant(f"lr {lr:g}", overrides={"train.lr": lr}, group="lr") for lr in profile.study.lr_grid]
+
+
+def compute_scaling(profile: Profile) -> list[Variant]:
+    """The full model at the default size with ``study.compute_multipliers`` x the profile's fine-tune steps
+    (one seed): how held-in and held-out scores grow with training compute."""
+    steps = profile.train.max_steps
+    if steps <= 0:
+        return []
+    return [Variant(f"{m:g}x steps", overrides={"train.max_steps": max(1, round(m * steps))}, group="compute")
+            for m in profile.study.compute_multipliers]
+
+
 def variant_profile(profile: Profile, v: Variant) -> Profile:
     p = apply_overrides(profile, v.overrides, src=f"variant {v.label!r}") if v.overrides else profile
     if v.seed is not None and v.seed != p.train.seed:
@@ -145,19 +161,23 @@ def variant_profile(profile: Profile, v: Variant) -> Profile:
     return p
 
 
-def evaluate_all(p: Profile, model_dir, progress: bool = False) -> dict[str, Any]:
+def evaluate_all(p: Profile, model_dir, progress: bool = False, splits=("heldout", "heldin")) -> dict[str, Any]:
     """Summary numbers of one model: the held-out Table-4 keys, and ``HI_*`` on the held-in split."""
     from ecomlib.study import pipeline
     from ecomlib.study.tables import summarize, summarize_heldin
 
-    out = summarize(pipeline.evaluate(p, model_dir, progress=progress))
-    if p.data.heldin_per_task:
+    out: dict[str, Any] = {}
+    if "heldout" in splits:
+        out.update(summarize(pipeline.evaluate(p, model_dir, progress=progress)))
+    if "heldin" in splits and p.data.heldin_per_task:
         out.update(summarize_heldin(pipeline.evaluate(p, model_dir, "heldin", progress=progress)))
     return out
 
 
-def run(profile: Profile, variants: list[Variant], progress: bool = True) -> list[dict[str, Any]]:
-    """Train and score every variant (cached); one row of summary numbers per variant."""
+def run(profile: Profile, variants: list[Variant], progress: bool = True,
+        splits=("heldout", "heldin")) -> list[dict[str, Any]]:
+    """Train and score every variant (cached); one row of summary numbers per variant. ``splits=("heldin",)``
+    scores the held-in split only (hyperparameter choice: held-out scores are never looked at)."""
     from ecomlib.instruct import Selection
     from ecomlib.study import pipeline
 
@@ -169,8 +189,20 @@ def run(profile: Profile, variants: list[Variant], progress: bool = True) -> lis
         rows.append(
             {
                 "label": v.label, "group": v.group, "size": size, "seed": p.train.seed,
-                "selection": dataclasses.asdict(Selection(**v.selection)), **evaluate_all(p, model_dir),
-                "model_dir": str(model_dir),
+                "selection": dataclasses.asdict(Selection(**v.selection)), **evaluate_all(p, model_dir, splits=splits),
+                "train_tokens": _trained_tokens(model_dir), "model_dir": str(model_dir),
             }
         )
     return rows
+
+
+def _trained_tokens(model_dir) -> int | None:
+    """Tokens the fine-tune processed (its result.json ``tokens.total``), the x-axis of compute scaling."""
+    import json
+    from pathlib import Path
+
+    path = Path(model_dir) / "result.json"
+    try:
+        return int(json.loads(path.read_text())["tokens"]["total"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

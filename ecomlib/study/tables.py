@@ -74,6 +74,34 @@ def aggregate_seeds(rows: list[dict], keys: Sequence[str], by: Sequence[str] = (
     return out
 
 
+SPREAD_KEYS = ("UD_rougeL", "UD_rougeL_c", "HI_rougeL", "HI_rougeL_c")
+
+
+def seed_means(rows: list[dict], by: Sequence[str]) -> list[dict]:
+    """One row per ``by`` group (first-seen order): the mean over seeds of every numeric value, the seed sd
+    of the headline keys (``<key>_sd``) and ``n_seeds``. Non-numeric values are kept from the first row."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in by), []).append(r)
+    out = []
+    for members in groups.values():
+        row = {}
+        for k, v in members[0].items():
+            vals = [m.get(k) for m in members]
+            if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in vals):
+                row[k] = round(sum(vals) / len(vals), 2)
+            else:
+                row[k] = v
+        for k in SPREAD_KEYS:
+            vals = [m[k] for m in members if isinstance(m.get(k), (int, float))]
+            if len(vals) >= 2:
+                mu = sum(vals) / len(vals)
+                row[f"{k}_sd"] = round((sum((x - mu) ** 2 for x in vals) / (len(vals) - 1)) ** 0.5, 2)
+        row["n_seeds"] = len(members)
+        out.append(row)
+    return out
+
+
 def side_by_side(ours: pd.DataFrame, paper: pd.DataFrame, on_ours: str, on_paper: str, cols: dict[str, str]) -> pd.DataFrame:
     """Our column ``k`` beside the paper's column ``cols[k]``, rows matched by label."""
     left = ours[[on_ours, *cols]].rename(columns={k: f"{k} (ours)" for k in cols})
