@@ -366,6 +366,8 @@ class _StrictLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
+            if not isinstance(key, typing.Hashable):
+                continue  # PyYAML's own construct_mapping reports it
             if key in seen:
                 raise ConfigError(f"{self.name}, line {line}: key {key!r} is given twice "
                                   f"(first on line {seen[key]}); keep one")

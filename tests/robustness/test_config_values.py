@@ -101,3 +101,9 @@ def test_duplicate_key_is_refused_with_its_line(tmp_path, text, line, key):
 def test_duplicate_key_in_an_override_is_refused():
     with pytest.raises(ConfigError, match="'lr' is given twice"):
         load_profile("smoke", ["train={lr: 0.1, lr: 0.2}"])
+
+
+def test_unhashable_key_is_still_a_yaml_error(tmp_path):
+    f = _write(tmp_path, "unhashable.yaml", b"name: x\n? [a, b]\n: 1\n")
+    with pytest.raises(ConfigError, match=r"unhashable\.yaml, line 2: not valid YAML \(found unhashable key\)"):
+        load_profile(f)
