@@ -267,8 +267,8 @@ _RANGES: dict[str, _Range] = {
     "data.heldout_per_task": _Range(1, MAX_ROWS, "rows are built in memory"),
     "data.n_negative_labels": _Range(0, 1000, "candidate labels shown in one prompt"),
     "data.max_candidates": _Range(1, 10**4, "candidate labels shown in one prompt"),
-    "tokenizer.vocab_size": _Range(300, 10**6, "256 bytes + specials at least; BLOOM has 250,880, and "
-                                             "the BPE trainer aborts far beyond a million"),
+    "tokenizer.vocab_size": _Range(300, 10**6, "256 bytes + specials at least; BLOOM's, the largest "
+                                             "here, has 250,880"),
     "tokenizer.min_frequency": _Range(1, 10**9, "a count of occurrences"),
     "train.pretrain_steps": _Range(0, MAX_STEPS, "0 skips the stage; at most 10^7 steps"),
     "train.general_steps": _Range(0, MAX_STEPS, "0 skips the stage; at most 10^7 steps"),
@@ -288,7 +288,7 @@ _RANGES: dict[str, _Range] = {
     "train.seed": _Range(0, MAX_SEED, "a 32-bit seed"),
     "eval.batch_size": _Range(1, 2**16, "prompts per generation batch"),
     "eval.num_beams": _Range(1, 64, "beam search width (the paper: 4)"),
-    "eval.max_new_tokens": _Range(1, 4096, "answers are short labels or spans; more only makes generation hang"),
+    "eval.max_new_tokens": _Range(1, 4096, "answers are short labels or spans; the paper profile uses 164"),
     "eval.max_prompt_tokens": _Range(1, 2**17, "tokens kept of each prompt"),
     "eval.n_per_task": _Range(1, MAX_ROWS, "rows scored per task"),
 }
