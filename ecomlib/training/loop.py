@@ -181,8 +181,8 @@ def _stop_if_diverged(stage: str, step: int, loss: float, grad_norm, lr: float) 
         return
     what = f"loss {loss}" if not math.isfinite(loss) else f"gradient norm {norm} (loss {loss:.4f})"
     key = "train.pretrain_lr" if stage == "pretrain" else "train.lr"
-    raise DivergedError(f"train stage {stage!r}, step {step}: {what} is not finite; stopped before the update, no model saved. "
-                        f"Lower the learning rate ({key}={lr:g}) or check the initial weights "
+    raise DivergedError(f"train stage {stage!r}, step {step}: {what} is not finite; stopped before the update, "
+                        f"no model saved. Lower the learning rate ({key}={lr:g}) or check the initial weights "
                         "(fp16 weights overflow: load them in fp32, train with train.bf16)")
 
 
