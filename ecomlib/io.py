@@ -45,6 +45,11 @@ def dumps_json(obj: Any) -> str:
 
 
 def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
+    """``dumps_json`` into ``path``; NaN / Infinity are refused (not JSON: every strict reader fails on them)."""
+    try:
+        json.dumps(obj, allow_nan=False)
+    except ValueError as exc:
+        raise ValueError(f"{path}: refusing to write a number that is not finite into JSON ({exc})") from None
     return atomic_write_text(path, dumps_json(obj))
 
 
