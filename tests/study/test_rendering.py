@@ -106,3 +106,19 @@ def test_nbclean_fails_when_saved_figures_are_not_embedded(tmp_path):
     path.write_text(json.dumps(nb))
     r = subprocess.run([sys.executable, "-m", "ecomlib.study.nbclean", str(path)], capture_output=True, text=True)
     assert r.returncode == 1 and "no figure" in r.stderr and str(path) in r.stderr
+
+
+@pytest.mark.parametrize("umask, file_mode, dir_mode", [(0o022, 0o644, 0o755), (0o077, 0o600, 0o700)])
+def test_outputs_get_normal_permissions(tmp_path, umask, file_mode, dir_mode):
+    from ecomlib.io import atomic_dir, atomic_write_jsonl, atomic_write_text
+
+    old = os.umask(umask)
+    try:
+        text = atomic_write_text(tmp_path / "t.md", "x")
+        rows = atomic_write_jsonl(tmp_path / "r.jsonl", [{"a": 1}])
+        with atomic_dir(tmp_path / "stage") as d:
+            (d / "f").write_text("y")
+    finally:
+        os.umask(old)
+    assert [p.stat().st_mode & 0o777 for p in (text, rows)] == [file_mode, file_mode]
+    assert (tmp_path / "stage").stat().st_mode & 0o777 == dir_mode
