@@ -60,14 +60,14 @@ class Study:
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=120, bbox_inches="tight", metadata={"Software": None})
         path = atomic_write_bytes(self.figures / f"{name}.png", buf.getvalue())
-        show_png(buf.getvalue())
+        show_png(buf.getvalue(), alt=f"figure {name}")
         import matplotlib.pyplot as plt
 
         plt.close(fig)  # an inline backend would otherwise show it a second time at the end of the cell
         return path
 
 
-def show_png(png: bytes) -> bool:
+def show_png(png: bytes, alt: str = "figure") -> bool:
     """Embed a PNG as a cell output when running in a Jupyter kernel; False elsewhere.
 
     The notebooks run with MPLBACKEND=Agg (papermill, nbval), so ``plt.show()`` embeds nothing; the
@@ -83,7 +83,7 @@ def show_png(png: bytes) -> bool:
         return False
     from IPython.display import display
 
-    display({"image/png": base64.b64encode(png).decode("ascii")}, raw=True)
+    display({"image/png": base64.b64encode(png).decode("ascii")}, raw=True, metadata={"image/png": {"alt": alt}})
     return True
 
 
