@@ -54,6 +54,7 @@ if [ -n "$ONLY" ]; then
 fi
 
 source scripts/bootstrap.sh
+# Agg: no inline figures; Study.save_figure embeds each saved PNG in its notebook exactly once.
 export MPLBACKEND=Agg TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 
 TAG="$PROFILE"; [ "$WORLD" = open ] && TAG="$PROFILE-open"
