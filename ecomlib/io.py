@@ -18,11 +18,23 @@ from typing import Any, Iterable, Iterator
 from ecomlib.errors import DataError, where
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _normal_mode(path: str | os.PathLike, is_dir: bool = False) -> None:
+    """mkstemp/mkdtemp create 0600/0700; outputs get the modes open()/mkdir() would give them."""
+    os.chmod(path, (0o777 if is_dir else 0o666) & ~_umask())
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        _normal_mode(tmp)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -58,6 +70,7 @@ def atomic_write_jsonl(path: str | os.PathLike, rows: Iterable[dict]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        _normal_mode(tmp)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             for row in rows:
                 fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True))
@@ -129,6 +142,7 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     # process was killed) from one another process is still filling.
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent))
     try:
+        _normal_mode(tmp, is_dir=True)
         yield tmp
         if path.exists():
             old = path.with_name(f".{path.name}.old")

@@ -10,7 +10,7 @@ input order. Batched output equals one-at-a-time output (tested on a tiny BLOOM)
 from __future__ import annotations
 
 import torch
-from tqdm import tqdm
+from ecomlib.progress import tqdm  # bars in the terminal, one summary line in a notebook
 
 
 def _encode(tokenizer, prompts: list[str], max_prompt_tokens: int) -> list[list[int]]:

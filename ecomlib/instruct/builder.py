@@ -237,7 +237,7 @@ def build_rows(profile, sources: list[SourceSpec], read: Reader, progress: bool 
     heldout_texts: set[bytes] = set()
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from ecomlib.progress import tqdm
 
         bar = tqdm(total=len(order), desc="build-data: sources", unit="source")
     held_rows: list[dict] = []

@@ -14,7 +14,7 @@ from typing import Any
 
 # tqdm.auto in a kernel without ipywidgets warns once with a path of this machine; the bars still work.
 warnings.filterwarnings("ignore", message="IProgress not found")
-from tqdm.auto import tqdm  # noqa: E402
+from ecomlib.progress import tqdm  # noqa: E402  (bars in the terminal, one summary line in a notebook)
 
 from ecomlib.config import Profile, apply_overrides
 

@@ -7,6 +7,7 @@ Tables are written as CSV and Markdown, figures as PNG, under ``results/<profile
 from __future__ import annotations
 
 import ast
+import base64
 import dataclasses
 import io
 import os
@@ -58,9 +59,35 @@ class Study:
         return pd.read_csv(path) if path.is_file() else None
 
     def save_figure(self, fig: Any, name: str) -> Path:
+        """Write ``figures/<name>.png`` and embed the same PNG in the running notebook, once."""
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=120, bbox_inches="tight", metadata={"Software": None})
-        return atomic_write_bytes(self.figures / f"{name}.png", buf.getvalue())
+        path = atomic_write_bytes(self.figures / f"{name}.png", buf.getvalue())
+        show_png(buf.getvalue(), alt=f"figure {name}")
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)  # an inline backend would otherwise show it a second time at the end of the cell
+        return path
+
+
+def show_png(png: bytes, alt: str = "figure") -> bool:
+    """Embed a PNG as a cell output when running in a Jupyter kernel; False elsewhere.
+
+    The notebooks run with MPLBACKEND=Agg (papermill, nbval), so ``plt.show()`` embeds nothing; the
+    figure is published explicitly. Only ``image/png`` is sent: nbval skips comparing images, so the
+    stored smoke outputs stay valid (a ``text/plain`` fallback would be compared and differ).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return False
+    from IPython.display import display
+
+    display({"image/png": base64.b64encode(png).decode("ascii")}, raw=True, metadata={"image/png": {"alt": alt}})
+    return True
 
 
 PAPERMILL_CELL = "# Parameters\n"  # how papermill's Python translator opens the cell it injects

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from ecomlib.progress import tqdm  # bars in the terminal, one summary line in a notebook
 
 from ecomlib.config import Profile
 from ecomlib.errors import ConfigError, DataError, EcomlibError
