@@ -18,7 +18,8 @@ import os
 from pathlib import Path
 
 from ecomlib.errors import DataError
-from ecomlib.sources.registry import FILES, PinnedFile
+from ecomlib.sources import registry
+from ecomlib.sources.registry import PinnedFile
 
 UNPINNED_MARKER = "ECOMLIB_UNPINNED_FIXTURES"
 CACHE_NAME = "verified-files.json"
@@ -38,8 +39,9 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def pinned_digest(files=FILES) -> str:
+def pinned_digest(files=None) -> str:
     """One hash over the pinned files' paths, sizes and sha256 (what a verified read can return)."""
+    files = registry.FILES if files is None else files
     blob = "\n".join(f"{f.rel_path}\t{f.bytes}\t{f.sha256}" for f in sorted(files, key=lambda f: f.rel_path))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
