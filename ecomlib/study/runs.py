@@ -160,13 +160,14 @@ def damaged(path: Path) -> str | None:
     return None
 
 
-def _reusable(stage: str, path: Path) -> bool:
+def _reusable(stage: str, path: Path, quiet: bool = False) -> bool:
     if not is_done(path):
         return False
     why = damaged(path)
     if why is None:
         return True
-    print(f"stage {stage}: cached output changed, recomputing ({why})", file=sys.stderr)
+    if not quiet:
+        print(f"stage {stage}: cached output changed, recomputing ({why})", file=sys.stderr)
     return False
 
 
@@ -193,19 +194,18 @@ def cached(stage: str, params: dict, build: Callable[[Path], Any], deps: Iterabl
     if _reusable(stage, path):
         return path
     with _lock(stage, path.name):  # a second process waits here, then reuses the first one's result
-        if _reusable(stage, path):
+        if _reusable(stage, path, quiet=True):
             return path
-        if not resumable:
+        if resumable:
+            partial = path.with_name(f".{path.name}.partial")
+            partial.mkdir(parents=True, exist_ok=True)
+            build(partial)
+            _seal(stage, params, code, partial)
+            with atomic_dir(path) as tmp:
+                shutil.rmtree(tmp)
+                os.replace(partial, tmp)
+        else:
             with atomic_dir(path) as tmp:
                 build(tmp)
                 _seal(stage, params, code, tmp)
-            return path
-        partial = path.with_name(f".{path.name}.partial")
-        partial.mkdir(parents=True, exist_ok=True)
-        build(partial)
-        _seal(stage, params, code, partial)
-        with atomic_dir(path) as tmp:
-            shutil.rmtree(tmp)
-            os.replace(partial, tmp)
-    _verified.pop(path, None)
     return path

@@ -47,7 +47,6 @@ def test_editing_a_stage_source_recomputes_it_and_only_later_stages(tmp_path):
 
     first = _run(pkg, work)
     assert set(first) == {"data", "tokenizer", "model-pretrain", "eval"} and all(len(v) == 1 for v in first.values())
-    assert _run(pkg, work) == first  # unchanged code: everything reused
 
     _append_comment(pkg / "ecomlib" / "evaluation" / "metrics.py")
     second = _run(pkg, work)
