@@ -143,10 +143,10 @@ def _resolve_tokenizer(profile: Profile, stage: str, tokenizer, init_from, data)
     return train_tokenizer(source, profile.tokenizer.vocab_size, profile.tokenizer.min_frequency)
 
 
-def _prepare_model(profile: Profile, model, tokenizer, init_from, size_name: str):
+def _prepare_model(profile: Profile, model, tokenizer, init_from, size_name: str, stage: str = "ecominstruct"):
     t = profile.train
-    # LoRA adapts trained weights; a model pretrained from random init trains all of them.
-    lora = t.lora and (model is not None or init_from is not None)
+    # LoRA adapts trained weights; pretraining from random init trains all of them.
+    lora = t.lora and not (stage == "pretrain" and model is None and init_from is None)
     if model is None:
         model = load_model(init_from) if init_from is not None else build_model(profile.size(size_name), tokenizer, t.seed)
     vocab = model.get_input_embeddings().num_embeddings
@@ -272,7 +272,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     accelerator.wait_for_everyone()
     encoded = (encode_documents(data, tokenizer, t.max_length) if stage == "pretrain"
                else encode_instructions(data, tokenizer, t.max_length, f"{stage} examples"))
-    model = _prepare_model(profile, model, tokenizer, init_from, size_name)
+    model = _prepare_model(profile, model, tokenizer, init_from, size_name, stage)
     n_params = count_parameters(model)
 
     P = accelerator.num_processes
