@@ -11,7 +11,7 @@ from ecomlib.study import runs
 @pytest.fixture
 def work(tmp_path, monkeypatch):
     monkeypatch.setenv("ECOMLIB_WORK_DIR", str(tmp_path / "work"))
-    monkeypatch.setattr(runs, "_verified", {})
+    monkeypatch.setattr(runs, "_verified", {}, raising=False)
     return tmp_path / "work"
 
 
@@ -37,7 +37,7 @@ def test_same_size_tamper_is_recomputed(work, monkeypatch):
     path = runs.cached("fake", {"p": 1}, build)
     assert runs.cached("fake", {"p": 1}, build) == path and len(calls) == 1
     (path / "out.txt").write_text("the fake result")  # same size
-    monkeypatch.setattr(runs, "_verified", {})  # a later process
+    monkeypatch.setattr(runs, "_verified", {}, raising=False)  # a later process
     assert runs.cached("fake", {"p": 1}, build) == path and len(calls) == 2
     assert (path / "out.txt").read_text() == "the real result"
     (path / "out.txt").unlink()
@@ -54,7 +54,7 @@ def test_cut_train_jsonl_of_a_cached_build_is_rebuilt(work, monkeypatch, capsys)
     full = train.read_bytes()
     assert full.count(b"\n") > 100
     train.write_bytes(b"".join(full.splitlines(keepends=True)[:100]))
-    monkeypatch.setattr(runs, "_verified", {})
+    monkeypatch.setattr(runs, "_verified", {}, raising=False)
     assert pipeline.build_data(p) == out
     assert train.read_bytes() == full
     assert "train.jsonl" in capsys.readouterr().err
