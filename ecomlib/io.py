@@ -7,6 +7,7 @@ half-written file that looks complete.
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import json
 import os
@@ -144,14 +145,7 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     try:
         _normal_mode(tmp, is_dir=True)
         yield tmp
-        if path.exists():
-            old = path.with_name(f".{path.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(path, old)
-            os.replace(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, path)
+        _replace_dir(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -302,3 +296,23 @@ def atomic_write_files(folder: str | os.PathLike, files: dict[str, str | bytes])
 def jsonl_text(rows: Iterable[dict]) -> str:
     """The bytes ``atomic_write_jsonl`` writes, as one string (for ``atomic_write_files``)."""
     return "".join(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows)
+
+
+def _replace_dir(tmp: Path, path: Path) -> None:
+    """Rename ``tmp`` to ``path``, first moving aside whatever is there, also when another process
+    creates ``path`` between our check and the rename (a bare ``os.replace`` then fails with ENOTEMPTY)."""
+    for _ in range(100):
+        try:
+            os.replace(tmp, path)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+        # A unique aside name: two processes replacing the same path never share one.
+        old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
+        try:
+            os.replace(path, old / path.name)
+        except FileNotFoundError:  # the other process moved it away first
+            pass
+        shutil.rmtree(old, ignore_errors=True)
+    raise OSError(errno.ENOTEMPTY, f"{path}: kept being recreated while replacing it")

@@ -22,6 +22,7 @@ from typing import Iterator
 from ecomlib.errors import DataError
 from ecomlib.records import Span
 from ecomlib.sources.registry import PinnedFile, pinned
+from ecomlib.sources.verify import is_unpinned, verify_pinned
 
 BOM = "\ufeff"
 # Some CSV fields (FewSum reviews, ePQA evidence) are long; the stdlib default limit is 128 KiB.
@@ -74,6 +75,8 @@ class SourceFile:
                 f"source {source}: file {self.pin.rel_path} not found under {data_dir} "
                 f"(run `ecomlib fetch-data --dest DIR --only {source}`)"
             )
+        if not is_unpinned(data_dir):
+            verify_pinned(self.pin, self.path)
         stats.files.append(self.pin.rel_path)
 
     def where(self, line: int | None = None) -> str:

@@ -17,6 +17,14 @@ from pathlib import Path
 from ecomlib.config import Profile
 from ecomlib.study.runs import cached
 
+# The ecomlib files (relative to the package) each stage's code lives in; their bytes key the stage.
+DATA_DEPS = ("world", "instruct", "sources", "records.py", "schema.py", "worlds.py")
+TOKENIZER_DEPS = DATA_DEPS + ("training/tokenizer.py",)  # trained on the world's text and EcomInstruct
+MODEL_DEPS = ("training",)
+EVAL_DEPS = ("evaluation",)
+# Train fields that do not change the trained weights (how often to log / checkpoint).
+_TRAIN_NOT_KEYED = ("log_every", "save_every")
+
 # transformers' own per-load/per-save bars would drown the study's progress bars and notebook outputs.
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 try:
@@ -39,7 +47,15 @@ def build_data(profile: Profile, progress: bool = False) -> Path:
     def run(tmp: Path) -> None:
         build(profile, tmp, progress=progress)
 
-    return cached("data", _data_params(profile), run)
+    from ecomlib.instruct.builder import build_fingerprint
+    from ecomlib.sources.verify import pinned_digest
+
+    # build_fingerprint carries the registry/kind/builder versions; the build runs in a fresh folder, so
+    # its own skip-if-same-fingerprint check never sees an earlier build: the key must carry it.
+    params = {**_data_params(profile), "build_fingerprint": build_fingerprint(profile)}
+    if profile.data.world == "open":
+        params["data_files"] = pinned_digest()  # every file read is verified against these hashes
+    return cached("data", params, run, deps=DATA_DEPS)
 
 
 def _eval_data_params(profile: Profile) -> dict:
@@ -84,11 +100,14 @@ def tokenizer(profile: Profile) -> Path:
 
         train_tokenizer(texts(), profile.tokenizer.vocab_size, profile.tokenizer.min_frequency, tmp)
 
-    return cached("tokenizer", params, run)
+    return cached("tokenizer", params, run, deps=TOKENIZER_DEPS)
 
 
 def _train_params(profile: Profile) -> dict:
-    return dataclasses.asdict(profile.train)
+    d = dataclasses.asdict(profile.train)
+    for k in _TRAIN_NOT_KEYED:
+        d.pop(k)
+    return d
 
 
 def base_model(profile: Profile, size: str, stage: str, progress: bool = False) -> Path:
@@ -104,11 +123,14 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
         "size": dataclasses.asdict(profile.size(size)),
         "world": dataclasses.asdict(profile.world),
         "seed": profile.seed,
-        "train": {k: getattr(t, k) for k in ("pretrain_steps", "pretrain_lr", "batch_size", "grad_accum", "max_length", "warmup_ratio", "packing", "seed")},
+        "train": {k: getattr(t, k) for k in ("pretrain_steps", "pretrain_lr", "batch_size", "grad_accum", "max_length",
+                                             "warmup_ratio", "packing", "seed", "weight_decay", "bf16", "attention",
+                                             "gradient_checkpointing")},
         "stage": stage,
     }
     if stage == "general":
-        params["train"].update(general_steps=t.general_steps, lr=t.lr)
+        # LoRA applies to a stage that starts from trained weights, never to pretraining from random init.
+        params["train"].update(general_steps=t.general_steps, lr=t.lr, lora=t.lora, lora_r=t.lora_r, lora_alpha=t.lora_alpha)
         init = base_model(profile, size, "pretrain", progress)
         params["init"] = init.name
 
@@ -116,12 +138,14 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
         tok = load_tokenizer(tok_dir)
         if stage == "pretrain":
             texts = list(iter_pretrain_text(profile.world, profile.seed))
-            train_stage(profile, "pretrain", tmp, tokenizer=tok, size=size, texts=texts, progress=progress)
+            train_stage(profile, "pretrain", tmp, tokenizer=tok, size=size, texts=texts, progress=progress,
+                        resume="if-valid")
         else:
             rows = list(iter_general_instructions(profile.world, profile.seed))
-            train_stage(profile, "general", tmp, tokenizer=tok, size=size, init_from=init, examples=rows, progress=progress)
+            train_stage(profile, "general", tmp, tokenizer=tok, size=size, init_from=init, examples=rows, progress=progress,
+                        resume="if-valid")
 
-    return cached(f"model-{stage}", params, run)
+    return cached(f"model-{stage}", params, run, deps=MODEL_DEPS, resumable=True)
 
 
 def finetune(profile: Profile, size: str, selection=None, progress: bool = False) -> Path:
@@ -143,11 +167,11 @@ def finetune(profile: Profile, size: str, selection=None, progress: bool = False
         rows = select(load_rows(data_dir, "train"), selection)
         train_stage(
             profile, "ecominstruct", tmp, tokenizer=load_tokenizer(init), size=size, init_from=init,
-            examples=rows, progress=progress,
+            examples=rows, progress=progress, resume="if-valid",
         )
         (tmp / "selection.json").write_text(json.dumps({"n_rows": len(rows), "n_tasks": len({r["task"] for r in rows})}))
 
-    return cached("model-ecomgpt", params, run)
+    return cached("model-ecomgpt", params, run, deps=MODEL_DEPS, resumable=True)
 
 
 SPLITS = ("heldout", "heldin")  # held-out: unseen datasets and tasks; held-in: unseen instances of training tasks
@@ -186,7 +210,7 @@ def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", pr
                 fh.write(json.dumps(p, ensure_ascii=False, sort_keys=True) + "\n")
         (tmp / "scores.json").write_text(json.dumps(scores, ensure_ascii=False, sort_keys=True, indent=1))
 
-    return cached("eval", params, run)
+    return cached("eval", params, run, deps=EVAL_DEPS)
 
 
 def evaluate(profile: Profile, model_dir: Path, split: str = "heldout", progress: bool = False) -> dict:

@@ -88,3 +88,69 @@ def load_checkpoint(accelerator, path: Path) -> dict:
     state = verify_checkpoint(path)
     accelerator.load_state(str(path))
     return state
+
+
+# ------------------------------------------------------------------------------------------------
+# The run's configuration: recorded with every checkpoint and in the output folder, compared on resume.
+
+RUN_CONFIG = "run_config.json"
+# Train fields that do not change what is trained (how often to log or checkpoint).
+_NOT_CONFIG = ("log_every", "save_every")
+
+
+def _digest(chunks) -> str:
+    h = hashlib.sha256()
+    for c in chunks:
+        h.update(c.encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()[:16]
+
+
+def init_identity(init_from) -> str:
+    """The starting model: its folder plus a hash of what identifies its weights there (a retrain changes it)."""
+    if init_from is None:
+        return "random init"
+    path = Path(init_from)
+    if not path.is_dir():
+        return str(init_from)  # a hub id
+    marker = next((path / n for n in ("result.json", "model.safetensors", "config.json") if (path / n).is_file()), None)
+    return f"{path.resolve()}@{sha256_file(marker)[:16] if marker else 'empty'}"
+
+
+def run_config(profile, stage: str, size_name: str, init_from, tokenizer, data, model_given: bool) -> dict:
+    """Everything that decides what a run trains: resuming under any other value would mix two runs."""
+    import dataclasses
+
+    train = {k: v for k, v in dataclasses.asdict(profile.train).items() if k not in _NOT_CONFIG}
+    vocab = sorted(tokenizer.get_vocab().items())
+    return {
+        "stage": stage,
+        "size": size_name,
+        "model": dataclasses.asdict(profile.size(size_name)),
+        "train": train,
+        "init": "model object passed in" if model_given else init_identity(init_from),
+        "tokenizer": _digest(f"{t}\t{i}" for t, i in vocab),
+        "data": _digest(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in data),
+    }
+
+
+def config_diff(recorded: dict, wanted: dict, prefix: str = "") -> list[str]:
+    """Dotted keys whose values differ (``train.lr``, ``size``), sorted."""
+    out = []
+    for k in sorted(set(recorded) | set(wanted)):
+        a, b = recorded.get(k), wanted.get(k)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += config_diff(a, b, f"{prefix}{k}.")
+        elif a != b:
+            out.append(f"{prefix}{k}")
+    return out
+
+
+def read_run_config(out_dir: Path) -> dict | None:
+    path = Path(out_dir) / RUN_CONFIG
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        raise DataError(f"{path}: not valid JSON (the run's recorded configuration)") from None

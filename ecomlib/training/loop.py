@@ -30,7 +30,8 @@ from ecomlib.errors import ConfigError, DataError, EcomlibError
 from ecomlib.io import atomic_write_json, atomic_write_jsonl, atomic_write_text
 from ecomlib.schema import PROMPT_END
 from ecomlib.training.card import model_card
-from ecomlib.training.checkpoint import list_checkpoints, load_checkpoint, save_checkpoint
+from ecomlib.training.checkpoint import (RUN_CONFIG, config_diff, list_checkpoints, read_run_config, run_config,
+                                        save_checkpoint, verify_checkpoint)
 from ecomlib.training.data import IGNORE, MicroBatchStream, encode_documents, encode_instructions, sub_seed
 from ecomlib.training.models import (build_model, count_parameters, enable_fused_gelu, enable_packed_attention,
                                      enable_sdpa_attention, load_model)
@@ -142,15 +143,17 @@ def _resolve_tokenizer(profile: Profile, stage: str, tokenizer, init_from, data)
     return train_tokenizer(source, profile.tokenizer.vocab_size, profile.tokenizer.min_frequency)
 
 
-def _prepare_model(profile: Profile, model, tokenizer, init_from, size_name: str):
+def _prepare_model(profile: Profile, model, tokenizer, init_from, size_name: str, stage: str = "ecominstruct"):
     t = profile.train
+    # LoRA adapts trained weights; pretraining from random init trains all of them.
+    lora = t.lora and not (stage == "pretrain" and model is None and init_from is None)
     if model is None:
         model = load_model(init_from) if init_from is not None else build_model(profile.size(size_name), tokenizer, t.seed)
     vocab = model.get_input_embeddings().num_embeddings
     if len(tokenizer) > vocab:
         raise ConfigError(f"tokenizer has {len(tokenizer)} tokens but the model's embedding only {vocab}: "
                           "use the tokenizer the model was built with (--tokenizer / the --init folder's)")
-    if t.lora and not hasattr(model, "peft_config"):
+    if lora and not hasattr(model, "peft_config"):
         from peft import LoraConfig, get_peft_model
 
         cfg = LoraConfig(r=t.lora_r, lora_alpha=t.lora_alpha, lora_dropout=0.0, task_type="CAUSAL_LM",
@@ -164,7 +167,7 @@ def _prepare_model(profile: Profile, model, tokenizer, init_from, size_name: str
     if t.gradient_checkpointing:
         (getattr(model, "activation_checkpointing_enable", None) or model.gradient_checkpointing_enable)()
         model.config.use_cache = False
-        if t.lora:
+        if lora:
             model.enable_input_require_grads()
     model.train()
     return model
@@ -186,6 +189,64 @@ def _stop_if_diverged(stage: str, step: int, loss: float, grad_norm, lr: float) 
                         "(fp16 weights overflow: load them in fp32, train with train.bf16)")
 
 
+def _check_resume(out_dir: Path, config: dict, resume: bool | str):
+    """What to continue from: None (start over), ``RESULT`` (finished) or (checkpoint, its state).
+
+    A mismatch or a damaged checkpoint is a ConfigError/DataError under ``resume=True`` and means
+    "start over" under ``resume="if-valid"``."""
+    if not resume:
+        return None
+    strict = resume is True
+    recorded = read_run_config(out_dir)
+    ckpts = list_checkpoints(out_dir / "checkpoints")
+    finished = (out_dir / RESULT).is_file()
+    if recorded is None:
+        if strict and (finished or ckpts):
+            raise ConfigError(f"{out_dir}: cannot resume: no {RUN_CONFIG} records how the run there was configured "
+                              "(an older ecomlib wrote it); train without --resume to start over")
+        return None
+    diff = config_diff(recorded, config)
+    if diff:
+        if strict:
+            raise ConfigError(f"{out_dir}: cannot resume: this run differs from the one there in {', '.join(diff)} "
+                              f"(recorded in {RUN_CONFIG}); train without --resume to start over, or use another --out")
+        return None
+    if finished:
+        return RESULT
+    if not ckpts:
+        return None
+    try:
+        state = verify_checkpoint(ckpts[-1])
+    except DataError:
+        if strict:
+            raise
+        return None
+    diff = config_diff(state.get("config") or {}, config)
+    if diff:
+        if strict:
+            raise ConfigError(f"{ckpts[-1]}: cannot resume: the checkpoint differs from this run in {', '.join(diff)}")
+        return None
+    return ckpts[-1], state
+
+
+def _start_fresh(out_dir: Path, config: dict) -> None:
+    """Invalidate what an earlier run left in ``out_dir``: its result marker first (from here on a crash
+    never leaves a folder that looks finished), then the files that run listed as its own, its
+    checkpoints; then record this run's configuration. Nothing ecomlib did not write is removed."""
+    result = out_dir / RESULT
+    written = []
+    if result.is_file():
+        with contextlib.suppress(ValueError, AttributeError):
+            written = json.loads(result.read_text(encoding="utf-8")).get("files", [])
+        result.unlink()
+    for name in written:
+        if isinstance(name, str) and name and "/" not in name and name not in (".", ".."):
+            (out_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(out_dir / RUN_CONFIG, config)
+
+
 def total_steps(profile: Profile, stage: str, stream: MicroBatchStream, global_micro: int) -> int:
     t = profile.train
     if stage == "pretrain":
@@ -200,21 +261,34 @@ def total_steps(profile: Profile, stage: str, stream: MicroBatchStream, global_m
 def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, tokenizer=None,
                 init_from: Path | None = None, size: str | None = None, examples: list[dict] | None = None,
                 texts: list[str] | None = None, resume: bool = False, progress: bool = True) -> TrainResult:
-    """Train one stage and save model + tokenizer + card + history in ``out_dir``."""
+    """Train one stage and save model + tokenizer + card + history in ``out_dir``.
+
+    ``resume=True`` continues from the latest checkpoint in ``out_dir`` (or returns its finished result),
+    refusing (ConfigError naming the keys) when the run there was configured differently;
+    ``resume="if-valid"`` does so only when a verified checkpoint or result of the same configuration is
+    there and otherwise starts over (the study pipeline's stable stage folders).
+    """
     if stage not in STAGES:
         raise ConfigError(f"stage {stage!r}: expected one of {', '.join(STAGES)}")
     t = profile.train
     out_dir = Path(out_dir)
-    if resume and (out_dir / RESULT).is_file():
-        return load_result(out_dir)  # already finished
     size_name = size or profile.model.default_size
+    profile.size(size_name)  # an unknown size is a ConfigError before anything is loaded
     accelerator = _accelerator(t.bf16)
     main = accelerator.is_main_process
     data = _default_data(profile, stage, examples, texts)
+    model_given = model is not None
     tokenizer = _resolve_tokenizer(profile, stage, tokenizer, init_from, data)
+    config = run_config(profile, stage, size_name, init_from, tokenizer, data, model_given)
+    resume_from = _check_resume(out_dir, config, resume)
+    if resume_from == RESULT:
+        return load_result(out_dir)  # already finished, with this configuration
+    if resume_from is None and main:
+        _start_fresh(out_dir, config)
+    accelerator.wait_for_everyone()
     encoded = (encode_documents(data, tokenizer, t.max_length) if stage == "pretrain"
                else encode_instructions(data, tokenizer, t.max_length, f"{stage} examples"))
-    model = _prepare_model(profile, model, tokenizer, init_from, size_name)
+    model = _prepare_model(profile, model, tokenizer, init_from, size_name, stage)
     n_params = count_parameters(model)
 
     P = accelerator.num_processes
@@ -238,12 +312,11 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     accelerator.register_for_checkpointing(scheduler)  # stepped by us once per step, on every process
 
     ckpt_root = out_dir / "checkpoints"
-    state = {"step": 0, "history": [], "tokens": {"total": 0, "padded": 0, "trained": 0}, "seconds": 0.0}
-    found = list_checkpoints(ckpt_root) if resume else []
-    if found:
-        state = load_checkpoint(accelerator, found[-1])
-    elif main:
-        shutil.rmtree(ckpt_root, ignore_errors=True)
+    state = {"step": 0, "history": [], "tokens": {"total": 0, "padded": 0, "trained": 0}, "seconds": 0.0,
+             "config": config}
+    if resume_from is not None:
+        ckpt, state = resume_from
+        accelerator.load_state(str(ckpt))
     if main:
         atomic_write_jsonl(out_dir / HISTORY, state["history"])
     accelerator.wait_for_everyone()
@@ -329,6 +402,7 @@ def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, 
         unwrapped.config.use_cache = True
         unwrapped.save_pretrained(str(tmp), state_dict=state_dict)
         tokenizer.save_pretrained(str(tmp))
+        written = sorted(f.name for f in tmp.iterdir()) + ["README.md", HISTORY, RUN_CONFIG]
         for f in sorted(tmp.iterdir()):
             f.replace(out_dir / f.name)
         tmp.rmdir()
@@ -337,6 +411,7 @@ def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, 
             n_params=n_params, world_size=accelerator.num_processes, **card))
         atomic_write_jsonl(out_dir / HISTORY, state["history"])
         atomic_write_json(out_dir / RESULT, {"stage": stage, "final_loss": final_loss, "tokens": state["tokens"],
-                                             "seconds": state["seconds"], "steps": state["step"]})
+                                             "seconds": state["seconds"], "steps": state["step"],
+                                             "config": state.get("config"), "files": sorted(written)})
         shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
     accelerator.wait_for_everyone()

@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from ecomlib.sources.verify import UNPINNED_MARKER
+
 FIXTURES = Path(__file__).parent / "fixtures"
 ZIP_PATH = "SophonPlus/ChineseNlpCorpus/datasets/online_shopping_10_cats/online_shopping_10_cats.zip"
 
 
 def build_fixture_dir(dest: Path) -> Path:
     shutil.copytree(FIXTURES, dest, ignore=shutil.ignore_patterns("_zip"))
+    (dest / UNPINNED_MARKER).write_text("hand-written fixtures, not the pinned files: read without hash checks\n")
     z = dest / ZIP_PATH
     z.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED) as zf:
