@@ -97,8 +97,9 @@ def prompts(profile: Profile) -> list[Variant]:
         Variant("ZH prompts for all tasks", overrides={"data.prompt_lang": "zh"}, group="Language"),
         Variant("ZH+EN (prompt language = input language)", overrides={"data.prompt_lang": "input"}, group="Language"),
     ]
-    order = [v.label for v in tested[:2]] + [single[0].label] + [tested[2].label] + [v.label for v in single[1:]] + \
-        [v.label for v in tested[3:]]
+    order = ["Complete", "w/o task information (TI)", "w/o output constraints (OC)", "EN prompts for all tasks",
+             "ZH prompts for all tasks", "ZH+EN (prompt language = input language)",
+             "Diverse (per-dataset expert prompts)", "Narrow (one prompt per task family)"]  # Table 11's rows
     out = seeded(profile, tested) + single
     return sorted(out, key=lambda v: (order.index(v.label), v.seed if v.seed is not None else -1))
 
