@@ -10,10 +10,10 @@ from ecomlib.evaluation.suites import SUITES, load_suite
 
 
 def add_suite_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--suite", required=True, choices=SUITES, help="ecomgpt | synthetic | open")
+    parser.add_argument("--suite", required=True, choices=SUITES, help="ecomgpt | synthetic | open | jsonl")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="ecomgpt: data directory (default $ECOMLIB_DATA_DIR); synthetic/open: the build "
-                             "directory holding ecominstruct/heldout.jsonl")
+                             "directory holding ecominstruct/heldout.jsonl; jsonl: the .jsonl file of your own instances")
     parser.add_argument("--candidates", choices=("sampled", "full"), default="sampled",
                         help="ecomgpt CLS prompts: seeded sampled candidate labels (as the reference) or all")
     parser.add_argument("--seed", type=int, default=0, help="seed of the candidate sampling (default 0)")
