@@ -17,6 +17,7 @@ Same prediction files and seed -> the same sample, order and ids.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import math
 import os
@@ -256,7 +257,7 @@ def plot_tally(df, name_a: str, name_b: str, ax=None):
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel(f"% of judged items ({name_a} vs {name_b}; bars: 95% Wilson intervals)")
-    ax.legend(loc="lower right", fontsize=8, ncol=3)
+    ax.legend(loc="lower left", bbox_to_anchor=(1.01, 0), fontsize=8)
     return ax
 
 
@@ -303,3 +304,36 @@ def find_study_predictions(work: str | Path, ladder: Sequence[str] = (), family_
         return None
     size = min(both, key=lambda s: (list(ladder).index(s) if s in ladder else len(ladder), s))
     return found[(family_a, size)], found[(family_b, size)], size
+
+
+def describe(item: Item) -> str:
+    """The item as the judge reads it (plain text, no model names)."""
+    parts = [f"item {item.item_id}  ·  task {item.task}"]
+    if item.prompt:
+        parts.append(f"--- prompt\n{item.prompt}")
+    if item.gold:
+        parts.append(f"--- reference answer\n{item.gold}")
+    parts += [f"--- output 1\n{item.output_1}", f"--- output 2\n{item.output_2}"]
+    return "\n".join(parts)
+
+
+def judge_widget(sample: Sample, path: str | Path, judge: str = "", limit: int = 20):
+    """Buttons per pending item (needs ipywidgets); each click appends one judgement to ``path``."""
+    import ipywidgets as widgets
+
+    rows = []
+    for item in pending(sample, read_judgements(path))[:limit]:
+        status = widgets.Label("")
+
+        def click(button, item_id=item.item_id, status=status):
+            report = append_judgements(path, sample, {item_id: button.tooltip}, judge=judge)
+            status.value = "saved" if report["added"] else "judged before: the first judgement stands"
+
+        buttons = []
+        for label, value in (("output 1 is better", "1"), ("tie", "tie"), ("output 2 is better", "2")):
+            b = widgets.Button(description=label, tooltip=value)
+            b.on_click(click)
+            buttons.append(b)
+        text = widgets.HTML("<pre style='white-space: pre-wrap'>" + html.escape(describe(item)) + "</pre>")
+        rows.append(widgets.VBox([text, widgets.HBox([*buttons, status])]))
+    return widgets.VBox(rows)

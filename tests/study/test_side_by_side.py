@@ -1,7 +1,6 @@
 """The blinded side-by-side study: sampling, blinding, append-only judgements, unblinding, intervals."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
