@@ -255,8 +255,9 @@ def _check_jsonl_row(path: Path, lineno: int, row: dict) -> None:
         if key not in row and key in JSONL_OPTIONAL:
             continue
         value = row.get(key)
+        got = type(value).__name__ if key in row else "nothing (missing)"
         _need(isinstance(value, tp) and not isinstance(value, bool), path, lineno, key,
-              f"a {tp.__name__}, got {type(value).__name__ if key in row else 'nothing (missing)'}")
+              f"{'an' if tp is int else 'a'} {tp.__name__}, got {got}")
     _need(bool(row["task"].strip()), path, lineno, "task", "a non-empty task name")
     _need(bool(row["prompt"].strip()), path, lineno, "prompt", "a non-empty prompt")
     _need(row["task_type"] in TASK_TYPES, path, lineno, "task_type", f"one of {TASK_TYPES}, got {row['task_type']!r}")

@@ -51,12 +51,6 @@ class Sample:
     items: list[Item]
     key: dict[str, str] = field(repr=False)  # item_id -> "a" | "b": the model shown as output 1
 
-    def item(self, item_id: str) -> Item:
-        for it in self.items:
-            if it.item_id == item_id:
-                return it
-        raise KeyError(item_id)
-
 
 def read_predictions(path: str | Path) -> dict[tuple[str, int], str]:
     """(task, index) -> prediction; a malformed or duplicate line is a DataError naming it."""

@@ -62,7 +62,7 @@ def blocks(page: Path) -> list[Block]:
 
 
 class _ChatStandIn(BaseHTTPRequestHandler):
-    """Answers /v1/chat/completions with the first candidate label of the prompt, or its first input word."""
+    """Answers /v1/chat/completions with the first candidate label of the prompt, else "ok"."""
 
     def do_POST(self):  # noqa: N802 (http.server's name)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))

@@ -28,7 +28,8 @@ def test_fixture_loads_with_defaults():
     cls = insts[0]
     assert cls.label_set == ("positive", "negative") and cls.paradigm == "CLS"
     assert len(load_suite("jsonl", SUITE, n_per_task=2)) == 6
-    assert {i.task for i in load_suite("jsonl", SUITE, tasks=["EN-MyShop-Extract-brand"])} == {"EN-MyShop-Extract-brand"}
+    brand = load_suite("jsonl", SUITE, tasks=["EN-MyShop-Extract-brand"])
+    assert {i.task for i in brand} == {"EN-MyShop-Extract-brand"}
 
 
 def test_gold_predictions_score_100():
@@ -50,7 +51,7 @@ def test_explicit_index_and_text_default(tmp_path):
     ({**ROW, "lang": "de"}, "line 2, field 'lang': expected 'en' or 'zh'"),
     ({**ROW, "output": "x"}, "line 2, field 'output': expected only the keys"),
     ({**ROW, "label_set": ["a", 1]}, "line 2, field 'label_set': expected a list of strings"),
-    ({**ROW, "index": True}, "line 2, field 'index': expected a int"),
+    ({**ROW, "index": True}, "line 2, field 'index': expected an int, got bool"),
     ({**ROW, "level": "seen"}, "line 2, field 'level': expected one of"),
     ({**ROW, "prompt": " "}, "line 2, field 'prompt': expected a non-empty prompt"),
     ({**ROW, "index": 0}, "line 2, field 'index': expected a (task, index) pair not seen before"),
