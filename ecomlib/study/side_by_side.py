@@ -262,42 +262,50 @@ def _done_params(folder: Path) -> dict | None:
         return None
 
 
-def _model_label(work: Path, model: str) -> tuple[str, str] | None:
-    """(family, size) of a cached model dir: EcomGPT / BLOOMZ-like / BLOOM-like, resolved under ``work``."""
-    stage_dir = work / Path(model).parent.name / Path(model).name  # robust to a moved work dir
-    done = _done_params(stage_dir)
-    if not done:
-        return None
-    params = done.get("params", {})
-    if done.get("stage") == "model-ecomgpt":
-        if any(params.get("selection", {}).get(k) for k in params.get("selection", {}) if k != "seed"):
-            return None  # an ablation's subset, not the full EcomGPT
-        base = _done_params(work / "model-general" / str(params.get("init")))
-        size = (base or {}).get("params", {}).get("size", {}).get("name")
-        return ("EcomGPT", size) if size else None
-    family = {"model-general": "BLOOMZ-like", "model-pretrain": "BLOOM-like"}.get(done.get("stage"))
-    size = params.get("size", {}).get("name")
-    return (family, size) if family and size else None
+def _jsonable(x) -> object:
+    """As the cache stored it (tuples become lists), for comparing a profile with DONE.json params."""
+    return json.loads(json.dumps(x, sort_keys=True, default=str))
 
 
-def find_study_predictions(work: str | Path, ladder: Sequence[str] = (), family_a: str = "EcomGPT",
-                           family_b: str = "BLOOMZ-like") -> tuple[Path, Path, str] | None:
-    """Predictions of ``family_a`` and ``family_b`` at the first size of ``ladder`` (the profile's
-    size names, smallest first) both have, from the study's cached evaluations
-    (``<work>/eval/*/predictions.jsonl``); None when the cache has no such pair."""
+def _cached_evals(work: Path, eval_params: object) -> dict[tuple[str, str], Path]:
+    """(model stage, model key) -> predictions.jsonl of every complete evaluation with these eval settings."""
     found: dict[tuple[str, str], Path] = {}
-    for eval_dir in sorted(Path(work).glob("eval/*/")):
-        done = _done_params(eval_dir)
-        if not done or not (eval_dir / "predictions.jsonl").is_file():
+    for eval_dir in sorted(work.glob("eval/*/")):
+        params = (_done_params(eval_dir) or {}).get("params", {})
+        if params.get("eval") != eval_params or not (eval_dir / "predictions.jsonl").is_file():
             continue
-        label = _model_label(Path(work), str(done.get("params", {}).get("model", "")))
-        if label:
-            found.setdefault(label, eval_dir / "predictions.jsonl")  # first by key: deterministic
-    both = {s for f, s in found if f == family_a} & {s for f, s in found if f == family_b}
-    if not both:
-        return None
-    size = min(both, key=lambda s: (list(ladder).index(s) if s in ladder else len(ladder), s))
-    return found[(family_a, size)], found[(family_b, size)], size
+        model = Path(str(params.get("model", "")))  # stage/key: robust to a moved work dir
+        found.setdefault((model.parent.name, model.name), eval_dir / "predictions.jsonl")
+    return found
+
+
+def find_study_predictions(work: str | Path, profile) -> tuple[Path, Path, str] | None:
+    """The study's cached predictions of EcomGPT (the full selection, trained with exactly this
+    profile's data and training settings) and of the BLOOMZ-like model it was tuned from, at the
+    smallest size of the ladder that has both: (predictions A, predictions B, size), or None."""
+    from dataclasses import asdict
+
+    work = Path(work)
+    evals = _cached_evals(work, _jsonable(asdict(profile.eval)))
+    want_data = _jsonable({"seed": profile.seed, "world": asdict(profile.world), "data": asdict(profile.data)})
+    want_train = _jsonable(asdict(profile.train))
+    by_size: dict[str, tuple[Path, Path]] = {}
+    for (stage, key), path in evals.items():
+        params = (_done_params(work / stage / key) or {}).get("params", {})
+        if stage != "model-ecomgpt" or params.get("train") != want_train:
+            continue
+        if any(v for k, v in params.get("selection", {}).items() if k != "seed"):
+            continue  # an ablation's subset of EcomInstruct, not the full EcomGPT
+        if (_done_params(work / "data" / str(params.get("data"))) or {}).get("params") != want_data:
+            continue
+        base = ("model-general", str(params.get("init")))
+        size = ((_done_params(work / base[0] / base[1]) or {}).get("params", {}).get("size") or {}).get("name")
+        if size and base in evals:
+            by_size.setdefault(size, (path, evals[base]))
+    for size in (s.name for s in profile.model.ladder):
+        if size in by_size:
+            return (*by_size[size], size)
+    return None
 
 
 def describe(item: Item) -> str:

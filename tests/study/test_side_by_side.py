@@ -1,10 +1,12 @@
 """The blinded side-by-side study: sampling, blinding, append-only judgements, unblinding, intervals."""
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
+from ecomlib.config import load_profile
 from ecomlib.errors import DataError
 from ecomlib.evaluation import load_suite
 from ecomlib.study import side_by_side as sbs
@@ -124,17 +126,34 @@ def _cache_entry(work, stage, key, params):
     return d
 
 
+def _evaluated(work, model, key, eval_params):
+    ev = _cache_entry(work, "eval", key, {"model": str(model), "eval": eval_params})
+    (ev / "predictions.jsonl").write_text("")
+    return ev / "predictions.jsonl"
+
+
 def test_find_study_predictions_in_a_cache(tmp_path):
+    """The cache of a study: EcomGPT at two sizes, plus models that must not be picked (an ablation's
+    subset, another training seed, another data build), each evaluated like pipeline.evaluate does."""
+    profile = load_profile("smoke")
     work = tmp_path / "work"
-    assert sbs.find_study_predictions(work) is None
+    assert sbs.find_study_predictions(work, profile) is None
+    ev = sbs._jsonable(dataclasses.asdict(profile.eval))
+    train = sbs._jsonable(dataclasses.asdict(profile.train))
+    data = {"seed": profile.seed, "world": dataclasses.asdict(profile.world), "data": dataclasses.asdict(profile.data)}
+    _cache_entry(work, "data", "d0", sbs._jsonable(data))
+    _cache_entry(work, "data", "d1", sbs._jsonable({**data, "seed": 1}))
+    found = {}
     for size in ("xs", "s"):
         general = _cache_entry(work, "model-general", f"g{size}", {"size": {"name": size}})
-        full = _cache_entry(work, "model-ecomgpt", f"e{size}", {"init": f"g{size}", "selection": {"seed": 0}})
-        ablated = _cache_entry(work, "model-ecomgpt", f"a{size}", {"init": f"g{size}",
-                                                                   "selection": {"langs": ["en"]}})
-        for model, tag in ((general, "g"), (full, "e"), (ablated, "a")):
-            ev = _cache_entry(work, "eval", f"{tag}{size}", {"model": str(model)})
-            (ev / "predictions.jsonl").write_text("")
-    a, b, size = sbs.find_study_predictions(work, ladder=["xs", "s"])
-    assert size == "xs" and a.parent.name == "exs" and b.parent.name == "gxs"
-    assert sbs.find_study_predictions(work, ladder=["s", "xs"])[2] == "s"
+        found[size, "B"] = _evaluated(work, general, f"0g{size}", ev)
+        variants = {"a": ({"langs": ["en"]}, train, "d0"), "b": ({"seed": 0}, {**train, "seed": 1}, "d0"),
+                    "c": ({"seed": 0}, train, "d1"), "e": ({"seed": 0}, train, "d0")}
+        for tag, (selection, train_params, data_key) in variants.items():
+            model = _cache_entry(work, "model-ecomgpt", f"{tag}{size}",
+                                 {"init": f"g{size}", "selection": selection, "train": train_params, "data": data_key})
+            found[size, tag] = _evaluated(work, model, f"1{tag}{size}", ev)
+    a, b, size = sbs.find_study_predictions(work, profile)
+    assert (a, b, size) == (found["xs", "e"], found["xs", "B"], "xs")
+    (found["xs", "B"]).unlink()  # no BLOOMZ-like predictions at xs: the next size of the ladder
+    assert sbs.find_study_predictions(work, profile) == (found["s", "e"], found["s", "B"], "s")
