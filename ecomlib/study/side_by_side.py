@@ -11,6 +11,10 @@
 3. ``unblind`` turns judgements into win / tie / loss for model A; ``tally`` counts them per task
    with a Wilson score interval for each rate; ``plot_tally`` draws the paper's stacked bars.
 
+``describe`` renders an item as plain text and ``judge_widget`` as ipywidgets buttons (when
+installed); ``find_study_predictions`` locates the study's own EcomGPT / BLOOMZ-like predictions in
+its stage cache.
+
 Same prediction files and seed -> the same sample, order and ids.
 """
 
