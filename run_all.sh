@@ -14,10 +14,12 @@ Usage: ./run_all.sh [--profile smoke|cpu|gpu|paper] [--world synthetic|open] [--
   --profile P   run profile from configs/P.yaml (default: cpu, the full study on a laptop CPU)
   --world W     data world: synthetic (embedded, default) or open (real public data; needs
                 ECOMLIB_DATA_DIR, see README)
-  --only NN     run only notebook NN (e.g. --only 04); earlier stages come from the cache or are computed
+  --only NN     run only notebook NN (e.g. --only 04); earlier stages come from the cache or are computed;
+                its record is RUN-only-NN.md (RUN.md stays the full run's)
   --help        this text
 
-Outputs: results/<profile>[-open]/NN_name.ipynb and .html, tables/*.csv|md, figures/*.png, RUN.md.
+Outputs: results/<profile>[-open]/NN_name.ipynb and .html, tables/*.csv|md, figures/*.png, RUN.md
+(the date, commit, machine, load, cache state and per-notebook seconds).
 USAGE
 }
 
@@ -40,7 +42,19 @@ if [ "$WORLD" = open ] && [ -z "${ECOMLIB_DATA_DIR:-}" ]; then
   echo "run_all.sh: --world open needs ECOMLIB_DATA_DIR (the open-data folder; see README)" >&2; exit 2
 fi
 
+shopt -s nullglob
+notebooks=(notebooks/[0-9][0-9]_*.ipynb)
+[ ${#notebooks[@]} -gt 0 ] || { echo "run_all.sh: no notebooks found in notebooks/" >&2; exit 1; }
+valid=(); for nb in "${notebooks[@]}"; do n="$(basename "$nb")"; valid+=("${n%%_*}"); done
+if [ -n "$ONLY" ]; then
+  [[ "$ONLY" =~ ^[0-9]$ ]] && ONLY="0$ONLY"  # --only 4 means notebook 04
+  if [[ ! " ${valid[*]} " == *" $ONLY "* ]]; then
+    echo "run_all.sh: --only '$ONLY' is no notebook; valid numbers: ${valid[*]}" >&2; exit 2
+  fi
+fi
+
 source scripts/bootstrap.sh
+# Agg: no inline figures; Study.save_figure embeds each saved PNG in its notebook exactly once.
 export MPLBACKEND=Agg TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 
 TAG="$PROFILE"; [ "$WORLD" = open ] && TAG="$PROFILE-open"
@@ -49,22 +63,38 @@ export ECOMLIB_WORK_DIR="${ECOMLIB_WORK_DIR:-$ROOT/.work/$TAG}"
 export ECOMLIB_RESULTS_DIR="$OUT"
 mkdir -p "$OUT"
 
-shopt -s nullglob
-notebooks=(notebooks/[0-9][0-9]_*.ipynb)
-[ ${#notebooks[@]} -gt 0 ] || { echo "run_all.sh: no notebooks found in notebooks/" >&2; exit 1; }
-
 # The run record names the tree as it is now, before this run's own outputs change files under results/.
 START_COMMIT=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 START_DIRTY=0; [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && START_DIRTY=1
+START_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+loadavg() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown; }
+finished_stages() {  # completed cache stages (<work>/<stage>/<hash>/DONE.json); 0 for a missing work dir
+  { find "$ECOMLIB_WORK_DIR" -mindepth 3 -maxdepth 3 -name DONE.json 2>/dev/null || true; } | wc -l | tr -d ' '
+}
+LOAD_START=$(loadavg)
+STAGES_BEFORE=$(finished_stages)
 
-timings="$OUT/.timings.tsv"
+# A partial run keeps its own record: the full run's RUN.md (and its timings) describe the outputs beside them.
+suffix=""; [ -n "$ONLY" ] && suffix="-only-$ONLY"
+timings="$OUT/.timings$suffix.tsv"
 : > "$timings"
+current=""
+interrupted() {  # Ctrl-C / kill: say so (not "FAILED ... the kernel may have died") and exit 128+signal
+  echo "" >&2
+  echo "run_all.sh: interrupted (SIG$1)${current:+ in notebook $current}; finished stages stay cached," \
+       "so running the same command again resumes" >&2
+  [ -n "$current" ] && echo "run_all.sh: the partial executed notebook is kept at $OUT/$(basename "$current")" >&2
+  exit "$2"
+}
+trap 'interrupted INT 130' INT
+trap 'interrupted TERM 143' TERM
 start_all=$(date +%s)
 for nb in "${notebooks[@]}"; do
   name="$(basename "$nb" .ipynb)"
   num="${name%%_*}"
   if [ -n "$ONLY" ] && [ "$num" != "$ONLY" ]; then continue; fi
   echo "==> [$TAG] $name"
+  current="$nb"
   t0=$(date +%s)
   if ! papermill "$nb" "$OUT/$name.ipynb" -k ecomlib --cwd notebooks \
         -f "configs/$PROFILE.yaml" -y "{data: {world: $WORLD}}" --log-level WARNING; then
@@ -76,11 +106,14 @@ for nb in "${notebooks[@]}"; do
   python -m ecomlib.study.nbclean "$OUT/$name.ipynb"
   jupyter nbconvert --to html --log-level WARN "$OUT/$name.ipynb" --output-dir "$OUT" >/dev/null
   t1=$(date +%s)
+  current=""
   printf '%s\t%s\n' "$name" "$((t1 - t0))" >> "$timings"
   echo "    done in $((t1 - t0)) s"
 done
 end_all=$(date +%s)
 python -m ecomlib.study.runmd --profile "$PROFILE" --world "$WORLD" --out "$OUT" \
-  --commit "$START_COMMIT" --dirty "$START_DIRTY" \
+  --commit "$START_COMMIT" --dirty "$START_DIRTY" --only "$ONLY" --started "$START_DATE" \
+  --load-start "$LOAD_START" --load-end "$(loadavg)" \
+  --stages-before "$STAGES_BEFORE" --stages-after "$(finished_stages)" \
   --timings "$timings" --total "$((end_all - start_all))" --command "./run_all.sh $ARGS"
-echo "All done in $((end_all - start_all)) s. Results: $OUT/"
+echo "All done in $((end_all - start_all)) s. Results: $OUT/ (record: $OUT/RUN$suffix.md)"

@@ -2,14 +2,24 @@
 
 Each verb lives in its own module, which provides ``add_arguments(parser)`` and ``run(args) -> int``.
 Modules are imported only when their verb runs, so ``ecomlib --help`` is instant. A user error
-(``EcomlibError``) prints one clear line and exits 2, without a traceback.
+(``EcomlibError``) or a file-system failure (``OSError``: full disk, read-only mount, ...) prints one
+clear line and exits 2, without a traceback.
+
+A verb that writes declares ``OUTPUT = OutputSpec(...)``: the dispatcher adds ``--overwrite`` and, before
+the verb runs, claims the output (``ecomlib.io.claim_output_dir``): it refuses a non-empty folder that
+ecomlib did not create, so no verb replaces or deletes a user's files; a folder it created for a verb
+that then fails is removed again if the verb left it empty.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
 
 from ecomlib.errors import EcomlibError
 
@@ -25,6 +35,58 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("ecomlib.evaluation.score_cli", "score a predictions file against a suite (no model needed)"),
     "study": ("ecomlib.study.cli", "run the study's experiments (the notebooks' logic) from the shell"),
 }
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """Where a verb writes. ``kind``: "dir" (a folder the verb owns), "file" (one file in any folder), or
+    "data" (a shared folder the verb only adds verified files to). ``replaces``: sub-folders a "dir" verb
+    deletes and rewrites as a whole. ``skip_if``: a flag under which the verb writes nothing."""
+
+    arg: str = "out"
+    kind: str = "dir"
+    replaces: tuple[str, ...] = ()
+    skip_if: str | None = None
+
+    def path(self, args: argparse.Namespace) -> Path | None:
+        if self.skip_if and getattr(args, self.skip_if, False):
+            return None
+        value = getattr(args, self.arg, None)
+        return None if value is None else Path(value)
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.arg.replace("_", "-")
+
+
+@contextlib.contextmanager
+def claimed_output(verb: str, spec: OutputSpec | None, args: argparse.Namespace) -> Iterator[None]:
+    """Claim the verb's output before it runs; on failure release a folder created here and left empty."""
+    from ecomlib import io
+
+    path = spec.path(args) if spec else None
+    if path is None:
+        yield
+        return
+    overwrite = bool(getattr(args, "overwrite", False))
+    if spec.kind == "file":
+        io.claim_output_file(path, verb, overwrite, spec.flag)
+        yield
+        if path.is_file():
+            io.record_output_file(path, verb)
+        return
+    if spec.kind == "data":
+        io.check_output_location(path, spec.flag)
+        path.mkdir(parents=True, exist_ok=True)
+        yield
+        return
+    created = io.claim_output_dir(path, verb, overwrite, spec.flag, spec.replaces)
+    try:
+        yield
+    except BaseException:
+        if created:
+            io.release_output_dir(path)
+        raise
 
 
 def add_profile_args(parser: argparse.ArgumentParser, default: str = "smoke") -> None:
@@ -66,11 +128,23 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(module_name)
     verb_parser = argparse.ArgumentParser(prog=f"ecomlib {verb}", description=help_text)
     module.add_arguments(verb_parser)
+    spec: OutputSpec | None = getattr(module, "OUTPUT", None)
+    if spec is not None:
+        verb_parser.add_argument("--overwrite", action="store_true",
+                                 help="write into an existing non-empty output that ecomlib did not create "
+                                      "(only ecomlib's own files in it are replaced)")
     args = verb_parser.parse_args(argv[1:])
     try:
-        return int(module.run(args) or 0)
+        with claimed_output(verb, spec, args):
+            return int(module.run(args) or 0)
     except EcomlibError as exc:
         print(f"ecomlib {verb}: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        from ecomlib.io import describe_os_error
+
+        where_hint = spec.path(args) if spec else None
+        print(f"ecomlib {verb}: error: file system: {describe_os_error(exc, where_hint)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"ecomlib {verb}: interrupted", file=sys.stderr)

@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import types
 import typing
@@ -52,6 +53,11 @@ class DataConfig:
     output_constraint: bool = True  # include the output-constraint part
     n_negative_labels: int = 2  # absent types / wrong labels added to candidate lists
     max_candidates: int = 12  # cap on candidate labels shown for large label sets
+    # Held-in evaluation: unseen instances of training tasks (paper Table 6). A record-level split: a share
+    # of each held-in dataset's records never reaches train (no task, CoT included, sees them).
+    heldin_tasks: Optional[list[str]] = None  # "Dataset:kind"; None = the world's default list
+    heldin_per_task: int = 0  # rows per held-in task (0 = no held-in split)
+    heldin_fraction: float = 0.2  # share of a held-in dataset's records reserved for held-in
 
 
 @dataclass
@@ -115,6 +121,8 @@ class StudyConfig:
     seeds: list[int] = field(default_factory=lambda: [0])
     task_counts: list[int] = field(default_factory=lambda: [5, 10, 20])  # nested task subsets (Fig. 4)
     per_task_counts: list[int] = field(default_factory=lambda: [25, 50, 100])  # instances per task (Fig. 5)
+    lr_grid: list[float] = field(default_factory=list)  # fine-tune lrs compared on held-in (never held-out)
+    compute_multipliers: list[float] = field(default_factory=list)  # fine-tune budgets x max_steps (compute scaling)
 
 
 @dataclass
@@ -196,15 +204,16 @@ def _convert(value: Any, tp: Any, key: str, src: str) -> Any:
             raise fail()
         return value
     if tp is float:
-        if isinstance(value, str):
-            # PyYAML reads "2e-5" (no dot) as a string; accept any float literal.
-            try:
-                return float(value)
-            except ValueError:
-                raise fail() from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise fail()
-        return float(value)
+        try:
+            # PyYAML reads "2e-5" (no dot) as a string; accept any float literal.
+            number = float(value)
+        except (ValueError, OverflowError):
+            raise fail() from None
+        if not math.isfinite(number):  # .inf / .nan would train a NaN model or never end
+            raise ConfigError(f"{src}: key {key!r}: expected a finite number, got {value!r}")
+        return number
     if tp is str:
         if not isinstance(value, str):
             raise fail()
@@ -230,6 +239,88 @@ def _build(cls: type, data: dict, prefix: str, src: str, base: Any = None) -> An
     return obj
 
 
+class _Range(typing.NamedTuple):
+    """Allowed values of one numeric key: [low, high], or (low, high] when ``low_open``."""
+
+    low: float
+    high: float
+    why: str  # where the bound comes from, shown in the error
+    low_open: bool = False
+
+    def __contains__(self, value: float) -> bool:
+        above = value > self.low if self.low_open else value >= self.low
+        return above and value <= self.high  # False for NaN
+
+    def __str__(self) -> str:
+        def fmt(x: float) -> str:
+            return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+        return f"{'(' if self.low_open else '['}{fmt(self.low)}, {fmt(self.high)}]"
+
+
+MAX_SEED = 2**32 - 1  # numpy's and most tools' seed range; torch takes more
+MAX_STEPS = 10**7  # far beyond any run here (the paper's longest stage is ~10^4 steps)
+MAX_ROWS = 10**8  # rows a generator or builder is asked for; all are kept in memory
+# Bounds of every numeric key. Zero means "off" where the lower bound is 0.
+_RANGES: dict[str, _Range] = {
+    "seed": _Range(0, MAX_SEED, "a 32-bit seed"),
+    "world.records_per_source": _Range(1, MAX_ROWS, "records are generated in memory"),
+    "world.products_per_category": _Range(1, 10**6, "the catalog is generated in memory"),
+    "world.pseudo_label_error": _Range(0, 1, "a rate"),
+    "world.typo_rate": _Range(0, 1, "a rate"),
+    "world.general_per_task": _Range(0, MAX_ROWS, "instructions are generated in memory"),
+    "world.pretrain_documents": _Range(0, MAX_ROWS, "documents are generated in memory"),
+    "data.max_per_task": _Range(1, MAX_ROWS, "rows are built in memory"),
+    "data.heldout_per_task": _Range(1, MAX_ROWS, "rows are built in memory"),
+    "data.n_negative_labels": _Range(0, 1000, "candidate labels shown in one prompt"),
+    "data.max_candidates": _Range(1, 10**4, "candidate labels shown in one prompt"),
+    "data.heldin_per_task": _Range(0, MAX_ROWS, "rows are built in memory"),
+    "data.heldin_fraction": _Range(0, 0.9, "a share of records; train keeps the rest", low_open=True),
+    "tokenizer.vocab_size": _Range(300, 10**6, "256 bytes + specials at least; BLOOM's, the largest "
+                                             "here, has 250,880"),
+    "tokenizer.min_frequency": _Range(1, 10**9, "a count of occurrences"),
+    "train.pretrain_steps": _Range(0, MAX_STEPS, "0 skips the stage; at most 10^7 steps"),
+    "train.general_steps": _Range(0, MAX_STEPS, "0 skips the stage; at most 10^7 steps"),
+    "train.epochs": _Range(0, 10**4, "passes over EcomInstruct", low_open=True),
+    "train.max_steps": _Range(0, MAX_STEPS, "0 = no cap; at most 10^7 steps"),
+    "train.lr": _Range(0, 1, "AdamW moves each weight by about lr a step", low_open=True),
+    "train.pretrain_lr": _Range(0, 1, "AdamW moves each weight by about lr a step", low_open=True),
+    "train.weight_decay": _Range(0, 1, "decoupled decay per unit of lr; above 1 flips the weights' sign"),
+    "train.warmup_ratio": _Range(0, 1, "a fraction of the stage's steps, below 1"),
+    "train.batch_size": _Range(1, 2**16, "sequences per micro-batch"),
+    "train.grad_accum": _Range(1, 2**16, "micro-batches per step"),
+    "train.max_length": _Range(16, 2**17, "tokens per sequence"),
+    "train.lora_r": _Range(1, 2**12, "a LoRA rank, below the hidden size"),
+    "train.lora_alpha": _Range(1, 2**16, "the LoRA scale numerator"),
+    "train.log_every": _Range(1, MAX_STEPS, "steps between log lines"),
+    "train.save_every": _Range(0, MAX_STEPS, "0 = only at the end"),
+    "train.seed": _Range(0, MAX_SEED, "a 32-bit seed"),
+    "eval.batch_size": _Range(1, 2**16, "prompts per generation batch"),
+    "eval.num_beams": _Range(1, 64, "beam search width (the paper: 4)"),
+    "eval.max_new_tokens": _Range(1, 4096, "answers are short labels or spans; the paper profile uses 164"),
+    "eval.max_prompt_tokens": _Range(1, 2**17, "tokens kept of each prompt"),
+    "eval.n_per_task": _Range(1, MAX_ROWS, "rows scored per task"),
+}
+_LADDER_RANGES = {
+    "hidden_size": _Range(1, 2**16, "BLOOM-176B has 14,336"),
+    "n_layer": _Range(1, 1024, "BLOOM-176B has 70"),
+    "n_head": _Range(1, 1024, "BLOOM-176B has 112"),
+}
+_LIST_RANGES = {
+    "study.seeds": _Range(0, MAX_SEED, "32-bit seeds"),
+    "study.task_counts": _Range(1, 10**6, "numbers of training tasks"),
+    "study.per_task_counts": _Range(1, MAX_ROWS, "instances per task"),
+    "study.lr_grid": _Range(0, 1, "learning rates", low_open=True),
+    "study.compute_multipliers": _Range(0, 1000, "multiples of train.max_steps", low_open=True),
+}
+
+
+def _in_range(value: Any, allowed: _Range, key: str, src: str) -> None:
+    if value not in allowed:
+        what = "an integer" if isinstance(value, int) else "a number"
+        raise ConfigError(f"{src}: key {key!r}: expected {what} in {allowed} ({allowed.why}), got {value!r}")
+
+
 def _check(p: Profile, src: str) -> Profile:
     """Impossible values: each check names the key and the allowed range."""
 
@@ -240,50 +331,25 @@ def _check(p: Profile, src: str) -> Profile:
                 value = value[part]
             raise ConfigError(f"{src}: key {key!r}: expected {what}, got {value!r}")
 
-    need(p.seed >= 0, "seed", "a non-negative integer")
-    need(p.world.records_per_source > 0, "world.records_per_source", "a positive integer")
-    need(p.world.products_per_category > 0, "world.products_per_category", "a positive integer")
-    need(0.0 <= p.world.pseudo_label_error <= 1.0, "world.pseudo_label_error", "a rate in [0, 1]")
-    need(0.0 <= p.world.typo_rate <= 1.0, "world.typo_rate", "a rate in [0, 1]")
-    need(p.world.general_per_task >= 0, "world.general_per_task", "a non-negative integer")
-    need(p.world.pretrain_documents >= 0, "world.pretrain_documents", "a non-negative integer")
-    need(p.data.max_per_task > 0, "data.max_per_task", "a positive integer")
-    need(p.data.heldout_per_task > 0, "data.heldout_per_task", "a positive integer")
-    need(p.data.n_negative_labels >= 0, "data.n_negative_labels", "a non-negative integer")
-    need(p.data.max_candidates > 0, "data.max_candidates", "a positive integer")
-    need(p.tokenizer.vocab_size >= 300, "tokenizer.vocab_size", "an integer >= 300 (256 bytes + specials)")
-    need(p.tokenizer.min_frequency >= 1, "tokenizer.min_frequency", "a positive integer")
+    need(p.train.lr > 0, "train.lr", "a positive learning rate")  # the message the tests and users know
+    need(p.train.pretrain_lr > 0, "train.pretrain_lr", "a positive learning rate")
+    for key, allowed in _RANGES.items():
+        section, _, name = key.rpartition(".")
+        _in_range(getattr(getattr(p, section) if section else p, name), allowed, key, src)
+    for key, allowed in _LIST_RANGES.items():
+        section, name = key.split(".")
+        for i, v in enumerate(getattr(getattr(p, section), name)):
+            _in_range(v, allowed, f"{key}[{i}]", src)
+    need(all(t.count(":") == 1 for t in p.data.heldin_tasks or []), "data.heldin_tasks", "'Dataset:kind' entries")
     need(len(p.model.ladder) > 0, "model.ladder", "at least one model size")
     names = [s.name for s in p.model.ladder]
     need(len(set(names)) == len(names), "model.ladder", "unique size names")
     for i, s in enumerate(p.model.ladder):
-        need(s.hidden_size > 0 and s.n_layer > 0 and s.n_head > 0, f"model.ladder", f"positive sizes in entry {i}")
+        for name, allowed in _LADDER_RANGES.items():
+            _in_range(getattr(s, name), allowed, f"model.ladder[{i}].{name}", src)
         need(s.hidden_size % s.n_head == 0, "model.ladder", f"hidden_size divisible by n_head in entry {i} ({s.name})")
     need(p.model.default_size in names, "model.default_size", f"one of the ladder's sizes {names}")
-    t = p.train
-    need(t.pretrain_steps >= 0, "train.pretrain_steps", "a non-negative integer")
-    need(t.general_steps >= 0, "train.general_steps", "a non-negative integer")
-    need(t.epochs > 0, "train.epochs", "a positive number")
-    need(t.max_steps >= 0, "train.max_steps", "a non-negative integer")
-    need(t.lr > 0, "train.lr", "a positive learning rate")
-    need(t.pretrain_lr > 0, "train.pretrain_lr", "a positive learning rate")
-    need(t.weight_decay >= 0, "train.weight_decay", "a non-negative number")
-    need(0.0 <= t.warmup_ratio < 1.0, "train.warmup_ratio", "a ratio in [0, 1)")
-    need(t.batch_size > 0, "train.batch_size", "a positive integer")
-    need(t.grad_accum > 0, "train.grad_accum", "a positive integer")
-    need(t.max_length >= 16, "train.max_length", "an integer >= 16")
-    need(t.lora_r > 0, "train.lora_r", "a positive integer")
-    need(t.log_every > 0, "train.log_every", "a positive integer")
-    need(t.save_every >= 0, "train.save_every", "a non-negative integer")
-    e = p.eval
-    need(e.batch_size > 0, "eval.batch_size", "a positive integer")
-    need(e.num_beams > 0, "eval.num_beams", "a positive integer")
-    need(e.max_new_tokens > 0, "eval.max_new_tokens", "a positive integer")
-    need(e.max_prompt_tokens > 0, "eval.max_prompt_tokens", "a positive integer")
-    need(e.n_per_task > 0, "eval.n_per_task", "a positive integer")
     need(len(p.study.seeds) > 0, "study.seeds", "at least one seed")
-    need(all(k > 0 for k in p.study.task_counts), "study.task_counts", "positive integers")
-    need(all(k > 0 for k in p.study.per_task_counts), "study.per_task_counts", "positive integers")
     return p
 
 
@@ -304,6 +370,53 @@ def from_dict(data: dict, src: str = "<dict>") -> Profile:
     return _check(_build(Profile, data, "", src), src)
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """safe_load that refuses a key given twice in one mapping (PyYAML silently keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, typing.Hashable):
+                continue  # PyYAML's own construct_mapping reports it
+            if key in seen:
+                raise ConfigError(f"{self.name}, line {line}: key {key!r} is given twice "
+                                  f"(first on line {seen[key]}); keep one")
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _load_yaml(text: str, name: str) -> Any:
+    loader = _StrictLoader(text)
+    loader.name = name
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _read_yaml(path: Path) -> dict:
+    """The profile file's mapping; ConfigError naming the file and line for bytes that are not a profile."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}, line {line}: not UTF-8 ({exc.reason} at byte {exc.start}); "
+                          "save the profile as UTF-8") from None
+    try:
+        data = _load_yaml(text, str(path))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if data is None:  # an empty file is a mistake, not "all defaults"
+        raise ConfigError(f"{path}: the profile is empty; expected a mapping of profile keys "
+                          f"({', '.join(f.name for f in dataclasses.fields(Profile))})")
+    return data
+
+
 def load_profile(name_or_path: str | os.PathLike, overrides: dict | list | None = None) -> Profile:
     """Load ``configs/<name>.yaml`` (or a YAML path) and apply overrides.
 
@@ -314,15 +427,9 @@ def load_profile(name_or_path: str | os.PathLike, overrides: dict | list | None 
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in CONFIG_DIR.glob("*.yaml")))
         raise ConfigError(f"profile {str(name_or_path)!r}: no file {path} (known profiles: {known})")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f", line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    profile = from_dict(data, str(path))
+    profile = from_dict(_read_yaml(path), str(path))
     if overrides:
-        profile = apply_overrides(profile, overrides)
+        profile = apply_overrides(profile, overrides, src=f"override of {path}")
     return profile
 
 
@@ -331,7 +438,7 @@ def parse_override(item: str) -> tuple[str, Any]:
         raise ConfigError(f"override {item!r}: expected key=value, e.g. train.lr=1e-4")
     key, raw = item.split("=", 1)
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = _load_yaml(raw, f"override {item!r}") if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
     return key.strip(), value

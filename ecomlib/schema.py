@@ -30,7 +30,7 @@ An EcomInstruct row (one line of ``train.jsonl`` / ``heldout.jsonl``) has these 
     strategy    str   "" for benchmark tasks, else simplify | reverse | recombine | pseudo
     parent      str   id of the raw record the instance came from
     candidates  list  candidate labels shown in the prompt ([] if none)
-    level       str   held-out rows: "unseen_dataset" | "unseen_task"; train rows: ""
+    level       str   held-out rows: "unseen_dataset" | "unseen_task"; held-in rows: "held_in"; train rows: ""
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ PARADIGMS = ("CLS", "EXT", "GEN", "OTHER")
 ORIGINS = ("benchmark", "cot")
 STRATEGIES = ("simplify", "reverse", "recombine", "pseudo")
 LEVELS = ("unseen_dataset", "unseen_task")
+HELD_IN = "held_in"  # the level of held-in rows: unseen instances of training tasks
 DATA_TYPES = ("product", "review", "query", "dialogue", "qa", "general")
 
 RESPONSE_MARKER = "### Response:"

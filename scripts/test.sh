@@ -9,6 +9,7 @@ export ECOMLIB_PROFILE=smoke
 # A fresh cache per run: results must not depend on what an older version of the code cached.
 export ECOMLIB_WORK_DIR="${ECOMLIB_WORK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/ecomlib-test.XXXXXX")}"
 export ECOMLIB_RESULTS_DIR="${ECOMLIB_RESULTS_DIR:-$ECOMLIB_WORK_DIR/results}"
+# Agg: no inline figures; Study.save_figure embeds each saved PNG in its notebook exactly once.
 export MPLBACKEND=Agg TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 set +e
 python -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env -p no:cacheprovider "$@"

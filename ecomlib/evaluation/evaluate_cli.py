@@ -3,6 +3,8 @@
 ``--model`` is a local checkpoint folder, a hub id (only from the local cache unless
 ``--allow-download``), or ``openai:<model>`` for an OpenAI-compatible chat endpoint
 (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``). Generation settings come from the profile's ``eval`` section.
+Predictions, ``predictions.meta.json`` (the subset, for ``ecomlib score``) and the scores are written
+as one set: all or none.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ecomlib.cli import add_profile_args, profile_from_args
+from ecomlib.cli import OutputSpec, add_profile_args, profile_from_args
 from ecomlib.errors import ConfigError
-from ecomlib.evaluation.score_cli import add_suite_args
+from ecomlib.evaluation.score_cli import add_suite_args, load_filtered_suite, meta_path, subset_meta
 from ecomlib.evaluation.scoring import render_table, write_scores
-from ecomlib.evaluation.suites import load_suite
-from ecomlib.io import atomic_write_jsonl
+from ecomlib.io import dumps_json, jsonl_text
+
+OUTPUT = OutputSpec("out", "dir")
+PREDICTIONS = "predictions.jsonl"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,13 +40,11 @@ def load_model(spec: str, allow_download: bool = False):
         if not name:
             raise ConfigError("--model openai:<model>: the model name is empty")
         return ChatClient(name), None
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from ecomlib.training.models import load_model as load_causal_lm
+    from ecomlib.training.tokenizer import load_tokenizer
 
-    try:
-        tok = AutoTokenizer.from_pretrained(spec, local_files_only=not allow_download)
-        model = AutoModelForCausalLM.from_pretrained(spec, local_files_only=not allow_download)
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"--model {spec!r}: cannot load a causal LM and tokenizer ({exc})") from None
+    model = load_causal_lm(spec, allow_download=allow_download, what="--model")
+    tok = load_tokenizer(spec, allow_download=allow_download, what="--model", for_training=False)
     return model, tok
 
 
@@ -50,12 +52,13 @@ def run(args: argparse.Namespace) -> int:
     from ecomlib.evaluation.runner import evaluate_model
 
     profile = profile_from_args(args)
-    instances = load_suite(args.suite, args.data_dir, profile.eval.n_per_task, candidates=args.candidates,
-                           seed=args.seed, tasks=args.tasks)
+    n_per_task = profile.eval.n_per_task
+    instances = load_filtered_suite(args.suite, args.data_dir, n_per_task, args.candidates, args.seed, args.tasks)
     model, tok = load_model(args.model, args.allow_download)
     rows, scores = evaluate_model(model, tok, instances, profile.eval, progress=args.progress)
-    atomic_write_jsonl(args.out / "predictions.jsonl", rows)
-    write_scores(args.out, scores)
+    meta = {**subset_meta(args, n_per_task), "model": args.model}
+    write_scores(args.out, scores, extra={PREDICTIONS: jsonl_text(rows),
+                                          meta_path(Path(PREDICTIONS)).name: dumps_json(meta)})
     print(render_table(scores), end="")
-    print(f"wrote {args.out / 'predictions.jsonl'} and scores")
+    print(f"wrote {args.out / PREDICTIONS}, {meta_path(Path(PREDICTIONS)).name} and scores")
     return 0

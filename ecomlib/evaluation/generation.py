@@ -10,7 +10,7 @@ input order. Batched output equals one-at-a-time output (tested on a tiny BLOOM)
 from __future__ import annotations
 
 import torch
-from tqdm import tqdm
+from ecomlib.progress import tqdm  # bars in the terminal, one summary line in a notebook
 
 
 def _encode(tokenizer, prompts: list[str], max_prompt_tokens: int) -> list[list[int]]:
@@ -29,8 +29,13 @@ def generate(
     num_beams: int = 1,
     max_prompt_tokens: int = 800,
     progress: bool = False,
+    groups: list[str] | None = None,
 ) -> list[str]:
-    """Answers for ``prompts`` (decoded, special tokens stripped), in input order."""
+    """Answers for ``prompts`` (decoded, special tokens stripped), in input order.
+
+    ``groups`` (e.g. each prompt's task) keeps a batch within one group: answers of one task have similar
+    lengths, so a batch of short classification answers stops as soon as all of them end, instead of
+    running to ``max_new_tokens`` beside a long NER answer. Outputs do not depend on the batching."""
     if batch_size <= 0 or max_new_tokens <= 0 or num_beams <= 0 or max_prompt_tokens <= 0:
         raise ValueError("generate: batch_size, max_new_tokens, num_beams and max_prompt_tokens must be positive")
     if not prompts:
@@ -42,12 +47,20 @@ def generate(
     encoded = _encode(tokenizer, prompts, max_prompt_tokens)
     if any(len(e) == 0 for e in encoded):
         raise ValueError("generate: a prompt encodes to zero tokens")
-    order = sorted(range(len(prompts)), key=lambda i: (-len(encoded[i]), i))
+    if groups is not None and len(groups) != len(prompts):
+        raise ValueError(f"generate: {len(groups)} groups for {len(prompts)} prompts")
+    group = groups or [""] * len(prompts)
+    order = sorted(range(len(prompts)), key=lambda i: (group[i], -len(encoded[i]), i))
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
     answers: list[str] = [""] * len(prompts)
-    batches = [order[k : k + batch_size] for k in range(0, len(order), batch_size)]
+    batches = []
+    for k in range(0, len(order)):  # consecutive runs of one group, cut at batch_size
+        i = order[k]
+        if not batches or len(batches[-1]) == batch_size or group[batches[-1][0]] != group[i]:
+            batches.append([])
+        batches[-1].append(i)
     for batch in tqdm(batches, desc="generate", disable=not progress):
         width = max(len(encoded[i]) for i in batch)
         input_ids = torch.full((len(batch), width), pad, dtype=torch.long)

@@ -25,6 +25,7 @@ def evaluate_model(model, tokenizer, instances: Sequence[EvalInstance], eval_cfg
     else:
         answers = generate(model, tokenizer, prompts, batch_size=eval_cfg.batch_size,
                            max_new_tokens=eval_cfg.max_new_tokens, num_beams=eval_cfg.num_beams,
-                           max_prompt_tokens=eval_cfg.max_prompt_tokens, progress=progress)
+                           max_prompt_tokens=eval_cfg.max_prompt_tokens, progress=progress,
+                           groups=[i.task for i in instances])
     rows = prediction_rows(instances, answers)
     return rows, score(instances, {(r["task"], r["index"]): r["prediction"] for r in rows})

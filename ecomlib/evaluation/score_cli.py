@@ -1,38 +1,95 @@
-"""``ecomlib score``: score a predictions file against a suite, no model needed."""
+"""``ecomlib score``: score a predictions file against a suite, no model needed.
+
+``ecomlib evaluate`` writes ``predictions.meta.json`` beside its predictions (the suite and the subset:
+n_per_task, tasks, candidates, seed); ``score`` takes those as its defaults, so re-scoring evaluate's
+output needs no flags repeated. A flag given on the command line wins.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
+from ecomlib.cli import OutputSpec
+from ecomlib.errors import ConfigError, DataError
 from ecomlib.evaluation.scoring import read_predictions, render_table, score, write_scores
-from ecomlib.evaluation.suites import SUITES, load_suite
+from ecomlib.evaluation.suites import SUITES, EvalInstance, load_suite
+
+OUTPUT = OutputSpec("out", "dir")
+META_SUFFIX = ".meta.json"
+SUBSET_KEYS = ("suite", "n_per_task", "tasks", "candidates", "seed")
 
 
-def add_suite_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--suite", required=True, choices=SUITES, help="ecomgpt | synthetic | open | jsonl")
+def add_suite_args(parser: argparse.ArgumentParser, suite_required: bool = True) -> None:
+    parser.add_argument("--suite", required=suite_required, default=None, choices=SUITES,
+                        help="ecomgpt | synthetic | open | jsonl" + ("" if suite_required else
+                                                             " (default: the predictions' meta file)"))
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="ecomgpt: data directory (default $ECOMLIB_DATA_DIR); synthetic/open: the build "
                              "directory holding ecominstruct/heldout.jsonl; jsonl: the .jsonl file of your own instances")
-    parser.add_argument("--candidates", choices=("sampled", "full"), default="sampled",
-                        help="ecomgpt CLS prompts: seeded sampled candidate labels (as the reference) or all")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the candidate sampling (default 0)")
+    parser.add_argument("--candidates", choices=("sampled", "full"), default=None,
+                        help="ecomgpt CLS prompts: seeded sampled candidate labels (as the reference, default) or all")
+    parser.add_argument("--seed", type=int, default=None, help="seed of the candidate sampling (default 0)")
     parser.add_argument("--task", dest="tasks", action="append", default=None, metavar="NAME",
                         help="only these tasks (repeatable)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_suite_args(parser)
+    add_suite_args(parser, suite_required=False)
     parser.add_argument("--n-per-task", type=int, default=None, help="score only the first N rows per task")
     parser.add_argument("--predictions", type=Path, required=True,
                         help='JSONL: {"task": ..., "index": <0-based row>, "prediction": <text>} per instance')
     parser.add_argument("--out", type=Path, required=True, help="output folder: scores.json, scores.csv, table.md")
 
 
+def meta_path(predictions: Path) -> Path:
+    """``predictions.jsonl`` -> ``predictions.meta.json``."""
+    return predictions.with_name(predictions.stem + META_SUFFIX)
+
+
+def subset_meta(args: argparse.Namespace, n_per_task: int | None) -> dict:
+    """What ``evaluate`` records beside its predictions so ``score`` can select the same instances."""
+    return {"suite": args.suite, "n_per_task": n_per_task, "tasks": sorted(args.tasks) if args.tasks else None,
+            "candidates": args.candidates or "sampled", "seed": 0 if args.seed is None else args.seed}
+
+
+def read_meta(predictions: Path) -> dict:
+    path = meta_path(predictions)
+    if not path.is_file():
+        return {}
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path}: not a readable JSON object ({exc})") from None
+    if not isinstance(meta, dict):
+        raise DataError(f"{path}: expected a JSON object with {', '.join(SUBSET_KEYS)}")
+    return {k: meta.get(k) for k in SUBSET_KEYS}
+
+
+def load_filtered_suite(suite: str, data_dir, n_per_task, candidates, seed, tasks) -> list[EvalInstance]:
+    """``load_suite`` where every ``--task`` must name a task of the suite (else: the valid names)."""
+    instances = load_suite(suite, data_dir, n_per_task, candidates=candidates or "sampled",
+                           seed=0 if seed is None else seed, tasks=tasks)
+    unknown = sorted(set(tasks or ()) - {i.task for i in instances})
+    if unknown:
+        valid = sorted({i.task for i in load_suite(suite, data_dir, 1, candidates=candidates or "sampled",
+                                                   seed=0 if seed is None else seed)})
+        raise ConfigError(f"--task {', '.join(unknown)}: no such task in suite {suite!r}; "
+                          f"valid: {', '.join(valid)}")
+    return instances
+
+
 def run(args: argparse.Namespace) -> int:
-    instances = load_suite(args.suite, args.data_dir, args.n_per_task, candidates=args.candidates,
-                           seed=args.seed, tasks=args.tasks)
-    preds = read_predictions(args.predictions, instances)
+    meta = read_meta(args.predictions)
+    given = {"suite": args.suite, "n_per_task": args.n_per_task, "tasks": args.tasks,
+             "candidates": args.candidates, "seed": args.seed}
+    chosen = {k: given[k] if given[k] is not None else meta.get(k) for k in SUBSET_KEYS}
+    if chosen["suite"] is None:
+        raise ConfigError(f"--suite is required ({meta_path(args.predictions)} not found to take it from)")
+    instances = load_filtered_suite(chosen["suite"], args.data_dir, chosen["n_per_task"], chosen["candidates"],
+                                    chosen["seed"], chosen["tasks"])
+    preds = read_predictions(args.predictions, instances, only_tasks=chosen["tasks"])
     scores = score(instances, preds)
     write_scores(args.out, scores)
     print(render_table(scores), end="")

@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 from ecomlib.errors import DataError, where
 from ecomlib.evaluation.metrics import score_task
 from ecomlib.evaluation.suites import EvalInstance
-from ecomlib.io import atomic_write_json, atomic_write_text, read_jsonl
+from ecomlib.io import atomic_write_files, dumps_json, read_jsonl
 
 METRIC_ORDER = ("miF1_ref", "maF1_ref", "rougeL_ws", "miF1", "maF1", "maF1_inst", "acc", "rougeL_char")
 VARIANTS = {"ref": ("miF1_ref", "maF1_ref", "rougeL_ws"), "corrected": ("miF1", "maF1", "rougeL_char")}
@@ -84,15 +84,20 @@ def table_row(scores: dict, variant: str = "ref") -> dict:
     return row
 
 
-def read_predictions(path: Path, instances: Iterable[EvalInstance]) -> dict[tuple[str, int], str]:
-    """Parse and check a predictions file against the suite's instances (rules in the module doc)."""
+def read_predictions(path: Path, instances: Iterable[EvalInstance],
+                     only_tasks: Iterable[str] | None = None) -> dict[tuple[str, int], str]:
+    """Parse and check a predictions file against the suite's instances (rules in the module doc).
+    ``only_tasks`` (score --task): rows of other tasks are skipped, so a full file can be scored in part."""
     path = Path(path)
     known = {(i.task, i.index) for i in instances}
+    only = set(only_tasks) if only_tasks else None
     preds: dict[tuple[str, int], str] = {}
     for lineno, row in enumerate(read_jsonl(path), start=1):
         task, index, pred = row.get("task"), row.get("index"), row.get("prediction")
         if not isinstance(task, str):
             raise DataError(f"{where(path, lineno, 'task')}: expected a task name string, got {task!r}")
+        if only is not None and task not in only:
+            continue
         if not isinstance(index, int) or isinstance(index, bool):
             raise DataError(f"{where(path, lineno, 'index')}: expected a 0-based integer, got {index!r}")
         if not isinstance(pred, str):
@@ -143,10 +148,11 @@ def render_csv(scores: dict) -> str:
     return buf.getvalue()
 
 
-def write_scores(out_dir: Path, scores: dict) -> None:
-    """scores.json, scores.csv, table.md, each written atomically (all rendered before any is written)."""
-    out_dir = Path(out_dir)
-    table, csv_text = render_table(scores), render_csv(scores)
-    atomic_write_json(out_dir / "scores.json", scores)
-    atomic_write_text(out_dir / "scores.csv", csv_text)
-    atomic_write_text(out_dir / "table.md", table)
+def score_files(scores: dict) -> dict[str, str]:
+    """File name -> text of the score outputs: scores.json, scores.csv, table.md."""
+    return {"scores.json": dumps_json(scores), "scores.csv": render_csv(scores), "table.md": render_table(scores)}
+
+
+def write_scores(out_dir: Path, scores: dict, extra: dict[str, str] | None = None) -> None:
+    """scores.json, scores.csv, table.md (and ``extra`` files) written as one set: all or none appear."""
+    atomic_write_files(out_dir, {**(extra or {}), **score_files(scores)})

@@ -22,14 +22,15 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ecomlib.errors import DataError, EcomlibError
+from ecomlib.instruct.heldin import heldin_task_names, is_reserved
 from ecomlib.instruct.kinds import KIND_FUNCS, Context, Instance
 from ecomlib.instruct.render import make_row
 from ecomlib.instruct.tasks import KIND_VERSIONS, REGISTRY_VERSION, TaskSpec, registry_for, sub_seed
 from ecomlib.instruct.templates import Variant, split_prompt
 from ecomlib.records import RawRecord, SourceSpec
-from ecomlib.schema import ROW_KEYS, UNSEEN_TASK_KINDS
+from ecomlib.schema import HELD_IN, ROW_KEYS, UNSEEN_TASK_KINDS
 
-BUILDER_VERSION = 1
+BUILDER_VERSION = 2  # 2: held-in split (record-level reservation in held-in datasets)
 Reader = Callable[[str], Iterator[RawRecord]]
 
 
@@ -70,22 +71,48 @@ class BuildResult:
     records_read: dict[str, int] = field(default_factory=dict)
     seen_per_task: dict[str, int] = field(default_factory=dict)  # unique instances before the cap
     leak_skipped: dict[str, int] = field(default_factory=dict)  # train records dropped as held-out text
+    heldin: list[dict] = field(default_factory=list)  # unseen instances of training tasks
+    heldin_reserved: dict[str, int] = field(default_factory=dict)  # records reserved for held-in, per dataset
+    heldin_leak_dropped: int = 0  # train rows dropped because their input is a held-in input
 
 
 def _answer_key(inst: Instance) -> str:
     return json.dumps(inst.answer, ensure_ascii=False, sort_keys=True)
 
 
+def _offer(t: TaskSpec, rec: RawRecord, ctx: Context, reservoir: Reservoir, seen: set[bytes],
+           universe: set[str], blocked: set[bytes] | None) -> None:
+    inst = KIND_FUNCS[t.kind](rec, ctx)
+    if inst is None:
+        return
+    universe.update(inst.gold)
+    norm_input = normalise(inst.input)
+    if blocked is not None and digest(norm_input) in blocked:
+        return
+    key = digest(norm_input, _answer_key(inst))
+    if key in seen:
+        return
+    seen.add(key)
+    reservoir.offer(inst)
+
+
 def _sample_source(
     profile, spec: SourceSpec, tasks: list[TaskSpec], read: Reader, cap: int, blocked: set[bytes] | None,
-    heldout_texts: set[bytes] | None, result: BuildResult,
-) -> list[dict]:
+    heldout_texts: set[bytes] | None, result: BuildResult, heldin: frozenset[str] = frozenset(),
+) -> tuple[list[dict], list[dict]]:
+    """Rows of one source: (train or held-out rows, held-in rows). Records reserved for held-in (only in
+    datasets with a held-in task) feed the held-in tasks alone and are not remembered for recombination."""
     seed = profile.seed
     ctx = Context(random.Random(sub_seed(seed, "context", spec.name)))
+    hctx = Context(random.Random(sub_seed(seed, "heldin-context", spec.name)))
     reservoirs = {t.name: Reservoir(cap, random.Random(sub_seed(seed, "reservoir", t.name))) for t in tasks}
+    held_tasks = [t for t in tasks if t.name in heldin]
+    hres = {t.name: Reservoir(profile.data.heldin_per_task, random.Random(sub_seed(seed, "heldin", t.name)))
+            for t in held_tasks}
     seen: dict[str, set[bytes]] = {t.name: set() for t in tasks}
+    hseen: dict[str, set[bytes]] = {t.name: set() for t in held_tasks}
     universe: dict[str, set[str]] = {t.name: set() for t in tasks}
-    n_read = skipped = 0
+    n_read = skipped = reserved = 0
     for rec in read(spec.name):
         n_read += 1
         if rec.source != spec.name or rec.kind != spec.kind or rec.lang != spec.lang:
@@ -101,30 +128,30 @@ def _sample_source(
             skipped += 1
             ctx.remember(rec)
             continue
+        if held_tasks and is_reserved(seed, spec.name, norm_text, profile.data.heldin_fraction):
+            reserved += 1
+            for t in held_tasks:
+                _offer(t, rec, hctx, hres[t.name], hseen[t.name], universe[t.name], blocked)
+            continue
         for t in tasks:
-            inst = KIND_FUNCS[t.kind](rec, ctx)
-            if inst is None:
-                continue
-            universe[t.name].update(inst.gold)
-            norm_input = normalise(inst.input)
-            if blocked is not None and digest(norm_input) in blocked:
-                continue
-            key = digest(norm_input, _answer_key(inst))
-            if key in seen[t.name]:
-                continue
-            seen[t.name].add(key)
-            reservoirs[t.name].offer(inst)
+            _offer(t, rec, ctx, reservoirs[t.name], seen[t.name], universe[t.name], blocked)
         ctx.remember(rec)
     result.records_read[spec.name] = n_read
     if blocked is not None:
         result.leak_skipped[spec.name] = skipped
+    if held_tasks:
+        result.heldin_reserved[spec.name] = reserved
     variant = Variant.from_data(profile.data)
     rows: list[dict] = []
     for t in tasks:
         result.seen_per_task[t.name] = reservoirs[t.name].n
         for inst in reservoirs[t.name].sample():
             rows.append(make_row(t, inst, universe[t.name], profile.data, variant, seed))
-    return rows
+    held_rows = []
+    for t in held_tasks:  # rendered with the training template: held-in is the training distribution
+        for inst in hres[t.name].sample():
+            held_rows.append({**make_row(t, inst, universe[t.name], profile.data, variant, seed), "level": HELD_IN})
+    return rows, held_rows
 
 
 def _finish(rows: list[dict]) -> list[dict]:
@@ -144,6 +171,35 @@ def _finish(rows: list[dict]) -> list[dict]:
         row["index"] = counter[row["task"]]
         counter[row["task"]] += 1
     return out
+
+
+def _input_digest(row: dict) -> bytes:
+    return digest(normalise(split_prompt(row["prompt"])["input"]))
+
+
+def drop_heldin_inputs(train: list[dict], heldin: list[dict]) -> tuple[list[dict], int]:
+    """Train rows whose normalised input is also a held-in input (e.g. a title repeated by another
+    dataset) are dropped: held-in instances must be unseen."""
+    held = {_input_digest(r) for r in heldin}
+    kept = [r for r in train if _input_digest(r) not in held]
+    return kept, len(train) - len(kept)
+
+
+def check_heldin(registry: list[TaskSpec], train: list[dict], heldin: list[dict]) -> None:
+    """Raise unless every held-in row belongs to a training task and shares no normalised prompt or
+    input with train."""
+    by_name = {t.name: t for t in registry}
+    train_tasks = {r["task"] for r in train}
+    train_inputs = {_input_digest(r) for r in train}
+    train_prompts = {digest(normalise(r["prompt"])) for r in train}
+    for r in heldin:
+        t = by_name.get(r["task"])
+        if t is None or t.heldout or r["task"] not in train_tasks or r["level"] != HELD_IN:
+            raise EcomlibError(f"held-in row {r['task']!r} #{r['index']}: not a training task with level {HELD_IN!r}")
+        if _input_digest(r) in train_inputs or digest(normalise(r["prompt"])) in train_prompts:
+            raise EcomlibError(f"held-in row {r['task']!r} #{r['index']}: its input or prompt is also in train")
+        if tuple(r) != ROW_KEYS:
+            raise EcomlibError(f"held-in row of {r['task']!r}: keys {tuple(r)} != schema.ROW_KEYS")
 
 
 def check_split(registry: list[TaskSpec], train: list[dict], heldout: list[dict]) -> None:
@@ -172,6 +228,7 @@ def check_split(registry: list[TaskSpec], train: list[dict], heldout: list[dict]
 def build_rows(profile, sources: list[SourceSpec], read: Reader, progress: bool = False) -> BuildResult:
     """All rows of both splits, in memory (bounded by the per-task caps)."""
     registry = registry_for(sources, read, profile.seed)
+    heldin = frozenset(heldin_task_names(profile.data, registry))
     result = BuildResult(registry, [], [])
     tasks_of: dict[str, list[TaskSpec]] = defaultdict(list)
     for t in registry:
@@ -180,7 +237,7 @@ def build_rows(profile, sources: list[SourceSpec], read: Reader, progress: bool 
     heldout_texts: set[bytes] = set()
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from ecomlib.progress import tqdm
 
         bar = tqdm(total=len(order), desc="build-data: sources", unit="source")
     held_rows: list[dict] = []
@@ -189,21 +246,26 @@ def build_rows(profile, sources: list[SourceSpec], read: Reader, progress: bool 
         if bar is not None:
             bar.set_postfix_str(spec.name)
         if spec.heldout:
-            rows = _sample_source(profile, spec, tasks_of[spec.name], read, profile.data.heldout_per_task,
-                                  None, heldout_texts, result)
+            rows, _ = _sample_source(profile, spec, tasks_of[spec.name], read, profile.data.heldout_per_task,
+                                     None, heldout_texts, result)
             held_rows.extend(rows)
         else:
             if blocked is None:  # held-out is complete: freeze what train must never repeat
                 blocked = heldout_texts | {digest(normalise(split_prompt(r["prompt"])["input"])) for r in held_rows}
-            result.train.extend(_sample_source(profile, spec, tasks_of[spec.name], read,
-                                               profile.data.max_per_task, blocked, None, result))
+            rows, heldin_rows = _sample_source(profile, spec, tasks_of[spec.name], read, profile.data.max_per_task,
+                                               blocked, None, result, heldin)
+            result.train.extend(rows)
+            result.heldin.extend(heldin_rows)
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.close()
     result.heldout = _finish(held_rows)
+    result.heldin = _finish(result.heldin)
+    result.train, result.heldin_leak_dropped = drop_heldin_inputs(result.train, result.heldin)
     result.train = _finish(result.train)
     check_split(registry, result.train, result.heldout)
+    check_heldin(registry, result.train, result.heldin)
     return result
 
 

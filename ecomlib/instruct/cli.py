@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from ecomlib.cli import add_profile_args
+from ecomlib.cli import OutputSpec, add_profile_args
+
+# OUT/ecominstruct is rebuilt as a whole: never into a user folder that already has one
+OUTPUT = OutputSpec("out", "dir", replaces=("ecominstruct",))
 
 
 def add_arguments(parser) -> None:

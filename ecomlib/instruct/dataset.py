@@ -2,8 +2,8 @@
 
 Layout of ``<out>/ecominstruct/`` (written atomically, as a whole)::
 
-    train.jsonl, heldout.jsonl     one row per line, keys exactly ecomlib.schema.ROW_KEYS
-    dataset_dict.json, train/, heldout/   the same rows as an HF DatasetDict (save_to_disk)
+    train.jsonl, heldout.jsonl, heldin.jsonl   one row per line, keys exactly ecomlib.schema.ROW_KEYS
+    dataset_dict.json, train/, heldout/, heldin/   the same rows as an HF DatasetDict (save_to_disk)
     stats.json                     counts per task/lang/paradigm/origin/strategy, registry, fingerprints
     README.md                      the data card
 """
@@ -19,8 +19,8 @@ from ecomlib.errors import DataError
 from ecomlib.io import atomic_dir, atomic_write_json, atomic_write_jsonl, atomic_write_text, read_jsonl
 from ecomlib.schema import ROW_KEYS
 
-SPLITS = ("train", "heldout")
-FILES = ("train.jsonl", "heldout.jsonl", "stats.json", "README.md", "dataset_dict.json")
+SPLITS = ("train", "heldout", "heldin")
+FILES = ("train.jsonl", "heldout.jsonl", "heldin.jsonl", "stats.json", "README.md", "dataset_dict.json")
 
 
 def features():
@@ -50,6 +50,8 @@ def make_stats(result, profile, fingerprint: str) -> dict:
         "records_read": dict(sorted(result.records_read.items())),
         "unique_instances_before_cap": dict(sorted(result.seen_per_task.items())),
         "train_records_dropped_as_heldout_text": dict(sorted(result.leak_skipped.items())),
+        "records_reserved_for_heldin": dict(sorted(result.heldin_reserved.items())),
+        "train_rows_dropped_as_heldin_input": result.heldin_leak_dropped,
     }
     for split in SPLITS:
         rows = getattr(result, split)
@@ -66,7 +68,7 @@ def _table(counts: dict[str, int], head: str) -> str:
 
 
 def data_card(stats: dict, profile) -> str:
-    tr, ho = stats["train"], stats["heldout"]
+    tr, ho, hi = stats["train"], stats["heldout"], stats["heldin"]
     d = profile.data
     parts = [
         "# EcomInstruct (reproduction build)",
@@ -77,6 +79,9 @@ def data_card(stats: dict, profile) -> str:
         "",
         f"- train: {tr['rows']} rows in {tr['tasks']} tasks (at most {d.max_per_task} per task)",
         f"- held-out: {ho['rows']} rows in {ho['tasks']} tasks (at most {d.heldout_per_task} per task)",
+        f"- held-in: {hi['rows']} rows in {hi['tasks']} training tasks (at most {d.heldin_per_task} per task), from "
+        f"{sum(stats['records_reserved_for_heldin'].values())} records that no training task sees; "
+        f"{stats['train_rows_dropped_as_heldin_input']} train rows dropped because another dataset repeats a held-in input",
         f"- training template: {d.template}, prompt language {d.prompt_lang}, task info {d.task_info}, "
         f"output constraint {d.output_constraint}; held-out rows always use the fixed evaluation template",
         f"- candidate labels: gold + up to {d.n_negative_labels} negatives, at most {d.max_candidates}",
@@ -102,6 +107,10 @@ def data_card(stats: dict, profile) -> str:
         "",
         _table(ho["per_task"], "task"),
         "",
+        "## Held-in",
+        "",
+        _table(hi["per_task"], "task"),
+        "",
         "## Train tasks",
         "",
         _table(tr["per_task"], "task"),
@@ -113,7 +122,9 @@ def data_card(stats: dict, profile) -> str:
 def _save_dataset_dict(result, folder: Path, progress: bool) -> None:
     import datasets
 
-    dd = datasets.DatasetDict({s: datasets.Dataset.from_list(getattr(result, s), features=features()) for s in SPLITS})
+    # An empty split (no held-in tasks) is left out: datasets cannot read back an empty saved split.
+    dd = datasets.DatasetDict({s: datasets.Dataset.from_list(getattr(result, s), features=features())
+                               for s in SPLITS if s != "heldin" or getattr(result, s)})
     was_enabled = datasets.is_progress_bar_enabled()
     if not progress:
         datasets.disable_progress_bars()
@@ -144,7 +155,7 @@ def is_complete(target: Path, fingerprint: str) -> bool:
         return False
 
 
-def load_rows(build_dir: str | Path, split: Literal["train", "heldout"]) -> list[dict]:
+def load_rows(build_dir: str | Path, split: Literal["train", "heldout", "heldin"]) -> list[dict]:
     """Rows of one split, from ``<dir>/ecominstruct`` or the ``ecominstruct`` folder itself."""
     if split not in SPLITS:
         raise DataError(f"split {split!r}: expected one of {SPLITS}")

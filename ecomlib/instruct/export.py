@@ -63,12 +63,25 @@ def to_prompt_completion_jsonl(build_dir: str | Path, out: str | Path, split: st
     return atomic_write_jsonl(Path(out), list(to_prompt_completion(load_rows(build_dir, split), keep)))
 
 
-def export_build(build_dir: str | Path, out_dir: str | Path, fmt: str, splits: Sequence[str] = SPLITS,
+def present_splits(build_dir: str | Path) -> tuple[str, ...]:
+    """The splits whose JSONL is in the build (``<dir>/ecominstruct`` or that folder itself)."""
+    folder = Path(build_dir)
+    if (folder / "ecominstruct").is_dir():
+        folder = folder / "ecominstruct"
+    found = tuple(s for s in SPLITS if (folder / f"{s}.jsonl").is_file())
+    if not found:
+        names = ", ".join(f"{s}.jsonl" for s in SPLITS)
+        raise DataError(f"{build_dir}: none of {names} (expected a build-data --out folder)")
+    return found
+
+
+def export_build(build_dir: str | Path, out_dir: str | Path, fmt: str, splits: Sequence[str] | None = None,
                  keep: Sequence[str] = ()) -> list[Path]:
-    """``out_dir/<split>.<fmt>.jsonl`` for each split. Every split is read and converted before any
-    file is written, so a bad build leaves nothing behind."""
+    """``out_dir/<split>.<fmt>.jsonl`` for each split (default: every split the build has). Every
+    split is read and converted before any file is written, so a bad build leaves nothing behind."""
     if fmt not in FORMATS:
         raise DataError(f"format {fmt!r}: expected one of {FORMATS}")
+    splits = splits or present_splits(build_dir)
     converted = {s: list(CONVERTERS[fmt](load_rows(build_dir, s), keep)) for s in splits}
     return [atomic_write_jsonl(Path(out_dir) / f"{s}.{fmt}.jsonl", rows) for s, rows in converted.items()]
 
@@ -78,13 +91,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", required=True, choices=FORMATS, help="chat | prompt_completion")
     parser.add_argument("--out", required=True, type=Path, help="output folder: <split>.<format>.jsonl")
     parser.add_argument("--split", dest="splits", action="append", choices=SPLITS, default=None,
-                        help="only this split (repeatable; default: train and heldout)")
+                        help="only this split (repeatable; default: every split the build has)")
     parser.add_argument("--keep", action="append", default=[], metavar="KEY",
                         help="also copy this row key (task, lang, ...) into each line (repeatable)")
 
 
 def run(args: argparse.Namespace) -> int:
-    paths = export_build(args.build, args.out, args.format, args.splits or SPLITS, args.keep)
+    paths = export_build(args.build, args.out, args.format, args.splits, args.keep)
     for p in paths:
         n = sum(1 for _ in open(p, encoding="utf-8"))
         print(f"wrote {p} ({n} rows)")

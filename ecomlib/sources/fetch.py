@@ -4,14 +4,22 @@ Each file comes from ``<base>/<owner>/<repo>/<commit>/<path>`` (``raw.githubuser
 default), streamed into a temporary sibling while hashing, and renamed into place only when its size
 and sha256 match the registry, so an interrupted or corrupt download never looks complete. A file
 already present with the right hash is not downloaded again.
+
+Two limits keep a bad server from hanging the fetch: no byte for ``$ECOMLIB_FETCH_STALL_TIMEOUT``
+seconds (default 30), or one file taking over ``$ECOMLIB_FETCH_FILE_TIMEOUT`` seconds (default 600; the
+largest pinned file is 4 MB). The temporary file names its process, so the next fetch removes those a
+killed fetch left behind, and only those.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
+import math
 import os
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,12 +27,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from ecomlib.errors import DataError
+from ecomlib.errors import ConfigError, DataError
+from ecomlib.io import _pid_alive
 from ecomlib.sources.registry import FILES, PinnedFile
 
 DEFAULT_BASE_URL = "https://raw.githubusercontent.com"
 BASE_URL_ENV = "ECOMLIB_FETCH_BASE_URL"
+STALL_TIMEOUT_ENV = "ECOMLIB_FETCH_STALL_TIMEOUT"
+FILE_TIMEOUT_ENV = "ECOMLIB_FETCH_FILE_TIMEOUT"
+DEFAULT_STALL_TIMEOUT = 30.0
+DEFAULT_FILE_TIMEOUT = 600.0
 CHUNK = 1 << 16
+
+
+def timeout_from_env(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ConfigError(f"${name}={raw!r}: expected a positive number of seconds")
+    return seconds
 
 
 def base_url(override: str | None = None) -> str:
@@ -63,34 +89,67 @@ def check(files: Iterable[PinnedFile], dest: Path) -> list[str]:
     return problems
 
 
-def download(f: PinnedFile, dest: Path, base: str, timeout: float = 60.0, progress=None) -> Path:
+def remove_stale_parts(f: PinnedFile, dest: Path) -> list[Path]:
+    """Delete the temporaries of ``f`` that a killed fetch left (their process is gone); others stay."""
+    target = f.local(dest)
+    removed = []
+    if target.parent.is_dir():
+        # .<name>.<pid>.<random>.part, as download() names them; another file's or a user's never match
+        for part in target.parent.glob(f".{glob.escape(target.name)}.[0-9]*.part"):
+            pid = part.name[len(target.name) + 2:].split(".", 1)[0]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                with contextlib.suppress(FileNotFoundError):
+                    part.unlink()
+                removed.append(part)
+    return removed
+
+
+def _stream(f: PinnedFile, url: str, out, stall_timeout: float, file_timeout: float, progress) -> tuple[int, str]:
+    """Copy the response into ``out``: (bytes, sha256); DataError on HTTP errors, a stall or the file deadline."""
+    h = hashlib.sha256()
+    size = 0
+    deadline = time.monotonic() + file_timeout
+    try:
+        # The socket timeout bounds each wait for data (the stall limit); read1 returns what has arrived,
+        # so a server dripping bytes is checked against the deadline after every read.
+        with urllib.request.urlopen(url, timeout=stall_timeout) as resp:
+            while chunk := resp.read1(CHUNK):
+                out.write(chunk)
+                h.update(chunk)
+                size += len(chunk)
+                if progress is not None:
+                    progress.update(len(chunk))
+                if time.monotonic() > deadline and size < f.bytes:
+                    raise DataError(f"{f.rel_path}: download from {url} took over {file_timeout:g} s "
+                                    f"({size} of {f.bytes} bytes; ${FILE_TIMEOUT_ENV} sets the limit)")
+    except urllib.error.HTTPError as exc:
+        raise DataError(f"{f.rel_path}: HTTP {exc.code} {exc.reason} from {url}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        if isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError):
+            raise DataError(f"{f.rel_path}: no data from {url} for {stall_timeout:g} s after {size} bytes "
+                            f"(stalled; ${STALL_TIMEOUT_ENV} sets the limit)") from None
+        raise DataError(f"{f.rel_path}: download from {url} failed ({exc})") from None
+    return size, h.hexdigest()
+
+
+def download(f: PinnedFile, dest: Path, base: str, stall_timeout: float | None = None,
+             file_timeout: float | None = None, progress=None) -> Path:
     """Fetch one file into ``dest/<owner>/<repo>/<path>``; DataError (and no file left) unless it verifies."""
+    stall_timeout = stall_timeout or timeout_from_env(STALL_TIMEOUT_ENV, DEFAULT_STALL_TIMEOUT)
+    file_timeout = file_timeout or timeout_from_env(FILE_TIMEOUT_ENV, DEFAULT_FILE_TIMEOUT)
     target = f.local(dest)
     target.parent.mkdir(parents=True, exist_ok=True)
     url = file_url(f, base)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent)
     try:
-        h = hashlib.sha256()
-        size = 0
         with os.fdopen(fd, "wb") as out:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as resp:
-                    while chunk := resp.read(CHUNK):
-                        out.write(chunk)
-                        h.update(chunk)
-                        size += len(chunk)
-                        if progress is not None:
-                            progress.update(len(chunk))
-            except urllib.error.HTTPError as exc:
-                raise DataError(f"{f.rel_path}: HTTP {exc.code} {exc.reason} from {url}") from None
-            except (urllib.error.URLError, OSError) as exc:
-                raise DataError(f"{f.rel_path}: download from {url} failed ({exc})") from None
+            size, sha = _stream(f, url, out, stall_timeout, file_timeout, progress)
             out.flush()
             os.fsync(out.fileno())
         if size != f.bytes:
             raise DataError(f"{f.rel_path}: got {size} bytes from {url}, expected {f.bytes} (truncated or changed file)")
-        if h.hexdigest() != f.sha256:
-            raise DataError(f"{f.rel_path}: sha256 {h.hexdigest()} from {url} differs from the pinned {f.sha256}")
+        if sha != f.sha256:
+            raise DataError(f"{f.rel_path}: sha256 {sha} from {url} differs from the pinned {f.sha256}")
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -106,11 +165,16 @@ class FetchResult:
 
 
 def fetch(dest: Path, files: Iterable[PinnedFile] = FILES, base: str | None = None,
-          show_progress: bool = True) -> FetchResult:
+          show_progress: bool = True, stall_timeout: float | None = None,
+          file_timeout: float | None = None) -> FetchResult:
     """Download every file not already present and valid; the first failure raises DataError."""
     dest = Path(dest)
     base = base_url(base)
     files = list(files)
+    stall_timeout = stall_timeout or timeout_from_env(STALL_TIMEOUT_ENV, DEFAULT_STALL_TIMEOUT)
+    file_timeout = file_timeout or timeout_from_env(FILE_TIMEOUT_ENV, DEFAULT_FILE_TIMEOUT)
+    for f in files:
+        remove_stale_parts(f, dest)
     todo = [f for f in files if not is_valid(f, dest)]
     result = FetchResult(downloaded=[], skipped=[f.rel_path for f in files if f not in todo])
     bar = None
@@ -122,7 +186,7 @@ def fetch(dest: Path, files: Iterable[PinnedFile] = FILES, base: str | None = No
         for f in todo:
             if bar is not None:
                 bar.set_postfix_str(f.path.rsplit("/", 1)[-1])
-            download(f, dest, base, progress=bar)
+            download(f, dest, base, stall_timeout, file_timeout, progress=bar)
             result.downloaded.append(f.rel_path)
     finally:
         if bar is not None:

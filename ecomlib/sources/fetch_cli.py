@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ecomlib.cli import OutputSpec
 from ecomlib.errors import DataError
 from ecomlib.sources.fetch import BASE_URL_ENV, DEFAULT_BASE_URL, check, fetch
 from ecomlib.sources.registry import FILES
+
+# a shared data folder: files are only added (a user's invalid copy is replaced only with --overwrite)
+OUTPUT = OutputSpec("dest", "data", skip_if="check")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,6 +22,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"mirror to download from (default ${BASE_URL_ENV} or {DEFAULT_BASE_URL})")
     parser.add_argument("--check", action="store_true", help="only verify the files under --dest; download nothing")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def refuse_replacing_invalid(files, dest: Path) -> None:
+    """A file already at a pinned path that fails verification may be the user's own: keep it."""
+    present = [f for f in files if f.local(dest).exists()]
+    bad = [p for p in check(present, dest) if not p.endswith(": missing")]
+    if bad:
+        raise DataError(f"--dest {dest}: {len(bad)} existing file(s) fail verification and would be replaced, "
+                        f"e.g. {bad[0]}; move them away or pass --overwrite")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
             print(p)
         print(f"{len(files) - len(problems)}/{len(files)} files valid under {args.dest}")
         return 1 if problems else 0
+    if not getattr(args, "overwrite", False):
+        refuse_replacing_invalid(files, args.dest)
     result = fetch(args.dest, files, base=args.base_url, show_progress=not args.no_progress)
     print(f"fetched {len(result.downloaded)} files, {len(result.skipped)} already valid, into {args.dest}")
     return 0

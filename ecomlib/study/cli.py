@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ecomlib.cli import add_profile_args, profile_from_args
+from ecomlib.cli import OutputSpec, add_profile_args, profile_from_args
 from ecomlib.errors import ConfigError
 from ecomlib.io import atomic_write_json
 
@@ -16,6 +16,8 @@ EXPERIMENTS = (
     "model_ladder", "cot_overall", "cot_by_paradigm", "prompts", "cross_language", "cross_paradigm",
     "task_scaling", "data_scaling",
 )
+
+OUTPUT = OutputSpec("out", "file")  # one JSON file, in any folder
 
 
 def add_arguments(parser) -> None:

@@ -6,6 +6,9 @@ Tables are written as CSV and Markdown, figures as PNG, under ``results/<profile
 
 from __future__ import annotations
 
+import ast
+import base64
+import dataclasses
 import io
 import os
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ecomlib.config import REPO_ROOT, Profile, from_notebook
+from ecomlib.errors import ConfigError
 from ecomlib.io import atomic_write_bytes, atomic_write_text
 
 
@@ -55,13 +59,76 @@ class Study:
         return pd.read_csv(path) if path.is_file() else None
 
     def save_figure(self, fig: Any, name: str) -> Path:
+        """Write ``figures/<name>.png`` and embed the same PNG in the running notebook, once."""
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=120, bbox_inches="tight", metadata={"Software": None})
-        return atomic_write_bytes(self.figures / f"{name}.png", buf.getvalue())
+        path = atomic_write_bytes(self.figures / f"{name}.png", buf.getvalue())
+        show_png(buf.getvalue(), alt=f"figure {name}")
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)  # an inline backend would otherwise show it a second time at the end of the cell
+        return path
+
+
+def show_png(png: bytes, alt: str = "figure") -> bool:
+    """Embed a PNG as a cell output when running in a Jupyter kernel; False elsewhere.
+
+    The notebooks run with MPLBACKEND=Agg (papermill, nbval), so ``plt.show()`` embeds nothing; the
+    figure is published explicitly. Only ``image/png`` is sent: nbval skips comparing images, so the
+    stored smoke outputs stay valid (a ``text/plain`` fallback would be compared and differ).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return False
+    from IPython.display import display
+
+    display({"image/png": base64.b64encode(png).decode("ascii")}, raw=True, metadata={"image/png": {"alt": alt}})
+    return True
+
+
+PAPERMILL_CELL = "# Parameters\n"  # how papermill's Python translator opens the cell it injects
+
+
+def _injected_parameter_names() -> list[str]:
+    """Names assigned in the cell papermill injected into this kernel (none outside papermill).
+
+    papermill adds a ``-p``/``-y``/``-f`` parameter the notebook does not declare as a plain variable
+    (and only logs a warning), so a typo such as ``trian`` would run the unchanged profile. The kernel's
+    input history holds the injected cell's source; the latest one counts.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return []
+    shell = get_ipython()
+    history = getattr(shell, "user_ns", {}).get("In", []) if shell is not None else []
+    cells = [c for c in history if isinstance(c, str) and c.startswith(PAPERMILL_CELL)]
+    if not cells:
+        return []
+    try:
+        tree = ast.parse(cells[-1])
+    except SyntaxError:
+        return []
+    return [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
+
+
+def _refuse_unknown_parameters() -> None:
+    known = [f.name for f in dataclasses.fields(Profile)]
+    # papermill's own --inject-paths variables are not profile keys but are not typos either
+    unknown = [n for n in _injected_parameter_names() if n not in known and not n.startswith("PAPERMILL_")]
+    if unknown:
+        names = ", ".join(repr(n) for n in unknown)
+        raise ConfigError(f"papermill parameter {names}: not a parameter of this notebook (a typo?); "
+                          f"expected one of: {', '.join(known)}")
 
 
 def start(name: str = "smoke", **sections: Any) -> Study:
     """Resolve the notebook's profile from its papermill parameters and point the cache at it."""
+    _refuse_unknown_parameters()
     profile = from_notebook(name, **sections)
     tag = profile.name + ("-open" if profile.data.world == "open" else "")
     os.environ.setdefault("ECOMLIB_WORK_DIR", str(REPO_ROOT / ".work" / tag))

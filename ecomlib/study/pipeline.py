@@ -150,30 +150,53 @@ def finetune(profile: Profile, size: str, selection=None, progress: bool = False
     return cached("model-ecomgpt", params, run)
 
 
-def heldout_suite(profile: Profile) -> list:
-    """The held-out instances (synthetic or open world) the study scores every model on."""
+SPLITS = ("heldout", "heldin")  # held-out: unseen datasets and tasks; held-in: unseen instances of training tasks
+
+
+def heldout_suite(profile: Profile, split: str = "heldout") -> list:
+    """The instances the study scores every model on: the held-out suite (synthetic or open world), or
+    the held-in split of training tasks (``split="heldin"``; empty when the profile builds none)."""
     from ecomlib.evaluation import load_suite
+    from ecomlib.evaluation.suites import load_heldout
 
-    eval_profile = profile  # held-out rows are identical across template variants
-    return load_suite(profile.data.world, build_data(eval_profile), n_per_task=profile.eval.n_per_task)
+    if split not in SPLITS:
+        raise ValueError(f"split {split!r}: expected one of {SPLITS}")
+    data_dir = build_data(profile)  # held-out rows are identical across template variants; held-in are not
+    if split == "heldin":
+        return load_heldout(data_dir / "ecominstruct" / "heldin.jsonl", profile.eval.n_per_task)
+    return load_suite(profile.data.world, data_dir, n_per_task=profile.eval.n_per_task)
 
 
-def evaluate(profile: Profile, model_dir: Path, progress: bool = False) -> dict:
-    """Generate on the held-out suite and score; cached per (model, suite, eval settings)."""
+def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", progress: bool = False) -> Path:
+    """Generate on one split and score; the cached folder holds ``predictions.jsonl`` and ``scores.json``."""
     from ecomlib.evaluation import evaluate_model
     from ecomlib.training import load_model, load_tokenizer
 
     data_dir = build_data(profile)
-    params = {"model": str(model_dir), "data": data_dir.name, "eval": dataclasses.asdict(profile.eval)}
+    params = {"model": str(model_dir), "data": data_dir.name, "eval": dataclasses.asdict(profile.eval), "split": split}
 
     def run(tmp: Path) -> None:
-        instances = heldout_suite(profile)
-        model = load_model(model_dir)
-        preds, scores = evaluate_model(model, load_tokenizer(model_dir), instances, profile.eval, progress=progress)
+        instances = heldout_suite(profile, split)
+        preds, scores = [], {"tasks": {}, "summary": {}}
+        if instances:
+            model = load_model(model_dir)
+            preds, scores = evaluate_model(model, load_tokenizer(model_dir), instances, profile.eval, progress=progress)
         with open(tmp / "predictions.jsonl", "w", encoding="utf-8") as fh:
             for p in preds:
                 fh.write(json.dumps(p, ensure_ascii=False, sort_keys=True) + "\n")
         (tmp / "scores.json").write_text(json.dumps(scores, ensure_ascii=False, sort_keys=True, indent=1))
 
-    out = cached("eval", params, run)
-    return json.loads((out / "scores.json").read_text())
+    return cached("eval", params, run)
+
+
+def evaluate(profile: Profile, model_dir: Path, split: str = "heldout", progress: bool = False) -> dict:
+    """Scores of ``model_dir`` on one split (cached per model, data, eval settings and split)."""
+    return json.loads((evaluation_dir(profile, model_dir, split, progress) / "scores.json").read_text())
+
+
+def predictions(profile: Profile, model_dir: Path, split: str = "heldout") -> dict[tuple[str, int], str]:
+    """The cached predictions of ``model_dir`` on one split, keyed by (task, index)."""
+    from ecomlib.io import read_jsonl
+
+    path = evaluation_dir(profile, model_dir, split) / "predictions.jsonl"
+    return {(r["task"], r["index"]): r["prediction"] for r in read_jsonl(path)}

@@ -1,4 +1,8 @@
-"""Write results/<profile>/RUN.md: what ran, on which commit and machine, and how long each part took."""
+"""Write results/<profile>/RUN.md: what ran, when, on which commit and machine, how loaded the machine
+was, how much came from the stage cache, and how long each part took.
+
+A partial run (``run_all.sh --only NN``) writes ``RUN-only-NN.md`` instead, so it never replaces the
+record of the full run whose outputs sit beside it."""
 
 from __future__ import annotations
 
@@ -31,6 +35,12 @@ def main() -> None:
     ap.add_argument("--commit", default=None, help="HEAD at the start of the run (default: HEAD now)")
     ap.add_argument("--dirty", choices=("0", "1"), default=None,
                     help="1 if tracked files had uncommitted changes at the start (default: checked now)")
+    ap.add_argument("--only", default="", help="the one notebook number of a partial run")
+    ap.add_argument("--started", default=None, help="start date and time (UTC)")
+    ap.add_argument("--load-start", default=None, help="1/5/15-minute load average at the start")
+    ap.add_argument("--load-end", default=None, help="... at the end")
+    ap.add_argument("--stages-before", type=int, default=None, help="finished stages in the cache at the start")
+    ap.add_argument("--stages-after", type=int, default=None, help="... at the end")
     a = ap.parse_args()
     import torch
 
@@ -38,12 +48,17 @@ def main() -> None:
     changed = a.dirty == "1" if a.dirty is not None else bool(_git("status", "--porcelain", "--untracked-files=no"))
     dirty = " (with uncommitted changes at the start)" if changed else ""
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
+    partial = f" (partial: notebook {a.only} only; the full run's record is RUN.md)" if a.only else ""
     lines = [
-        f"# Run record: profile `{a.profile}`, world `{a.world}`",
+        f"# Run record: profile `{a.profile}`, world `{a.world}`{partial}",
         "",
         f"- command: `{a.command.strip()}`",
+        *([f"- started: {a.started}"] if a.started else []),
         f"- commit: `{a.commit or _git('rev-parse', 'HEAD')}`{dirty}",
         f"- machine: {platform.machine()}, {os.cpu_count()} CPU cores, GPU: {gpu}; Python {platform.python_version()}, torch {torch.__version__}",
+        *([f"- load average (1, 5, 15 min): {a.load_start} at the start, {a.load_end} at the end"]
+          if a.load_start else []),
+        *([cache_line(a.stages_before, a.stages_after)] if a.stages_before is not None else []),
         f"- total wall time: {a.total} s ({a.total / 60:.1f} min)",
         "",
         "| notebook | seconds |",
@@ -53,7 +68,17 @@ def main() -> None:
         "Stages are cached under `.work/`; a rerun with a warm cache is much faster than the numbers above.",
         "",
     ]
-    atomic_write_text(Path(a.out) / "RUN.md", "\n".join(lines))
+    atomic_write_text(Path(a.out) / record_name(a.only), "\n".join(lines))
+
+
+def record_name(only: str = "") -> str:
+    return f"RUN-only-{only}.md" if only else "RUN.md"
+
+
+def cache_line(before: int, after: int | None) -> str:
+    computed = max(0, (after if after is not None else before) - before)
+    state = "cold (empty at the start)" if before == 0 else f"warm ({before} finished stages at the start)"
+    return f"- stage cache: {state}; {computed} stages computed by this run"
 
 
 if __name__ == "__main__":

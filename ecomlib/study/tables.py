@@ -40,6 +40,20 @@ def summarize(scores: dict) -> dict[str, Any]:
     return out
 
 
+def summarize_heldin(scores: dict) -> dict[str, Any]:
+    """Held-in numbers: Rouge-L (reference / corrected) and micro-F1 averaged over the held-in tasks, and
+    each task's reference Rouge-L as ``HI:<task>``."""
+    tasks = scores.get("tasks", {})
+    out: dict[str, Any] = {
+        "HI_rougeL": _mean([m.get(REF_ROUGE) for m in tasks.values()]),
+        "HI_rougeL_c": _mean([m.get(COR_ROUGE) for m in tasks.values()]),
+        "HI_miF1": _mean([m.get("miF1_ref") for m in tasks.values()]),
+        "HI_n_tasks": len(tasks),
+    }
+    out.update({f"HI:{t}": None if m.get(REF_ROUGE) is None else round(m[REF_ROUGE], 2) for t, m in sorted(tasks.items())})
+    return out
+
+
 def paper_tables() -> dict:
     """The paper's numbers (copied as data from the project's reference, with its source)."""
     return json.loads(resources.files("ecomlib.study").joinpath("paper_reference.json").read_text(encoding="utf-8"))
@@ -57,6 +71,34 @@ def aggregate_seeds(rows: list[dict], keys: Sequence[str], by: Sequence[str] = (
     g = df.groupby(by, sort=False)[list(keys)]
     mean, std, n = g.mean().round(2), g.std(ddof=1).round(2), g.size().rename("n_seeds")
     out = mean.join(std, rsuffix="_sd").join(n).reset_index()
+    return out
+
+
+SPREAD_KEYS = ("UD_rougeL", "UD_rougeL_c", "HI_rougeL", "HI_rougeL_c")
+
+
+def seed_means(rows: list[dict], by: Sequence[str]) -> list[dict]:
+    """One row per ``by`` group (first-seen order): the mean over seeds of every numeric value, the seed sd
+    of the headline keys (``<key>_sd``) and ``n_seeds``. Non-numeric values are kept from the first row."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in by), []).append(r)
+    out = []
+    for members in groups.values():
+        row = {}
+        for k, v in members[0].items():
+            vals = [m.get(k) for m in members]
+            if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in vals):
+                row[k] = round(sum(vals) / len(vals), 2)
+            else:
+                row[k] = v
+        for k in SPREAD_KEYS:
+            vals = [m[k] for m in members if isinstance(m.get(k), (int, float))]
+            if len(vals) >= 2:
+                mu = sum(vals) / len(vals)
+                row[f"{k}_sd"] = round((sum((x - mu) ** 2 for x in vals) / (len(vals) - 1)) ** 0.5, 2)
+        row["n_seeds"] = len(members)
+        out.append(row)
     return out
 
 

@@ -6,8 +6,11 @@ import argparse
 import os
 from pathlib import Path
 
-from ecomlib.cli import add_profile_args, profile_from_args
+from ecomlib.cli import OutputSpec, add_profile_args, profile_from_args
 from ecomlib.errors import DataError
+
+# a fresh (non --resume) run deletes OUT/checkpoints: never a user's folder of that name
+OUTPUT = OutputSpec("out", "dir", replaces=("checkpoints",))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
                     if not isinstance(r.get(key), str):
                         raise DataError(f"{path}, line {i}, field {key!r}: expected a string")
             examples = rows
-    tokenizer = load_tokenizer(args.tokenizer) if args.tokenizer else None
+    if args.init is not None:  # a missing / unreachable --init fails before any data is encoded
+        from ecomlib.training.models import resolve_source
+
+        resolve_source(args.init, what="--init")
+    tokenizer = load_tokenizer(args.tokenizer, what="--tokenizer") if args.tokenizer else None
     result = train_stage(
         profile, args.stage, args.out, tokenizer=tokenizer, init_from=args.init, size=args.size,
         examples=examples, texts=texts, resume=args.resume, progress=not args.no_progress,

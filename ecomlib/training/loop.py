@@ -23,10 +23,10 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from ecomlib.progress import tqdm  # bars in the terminal, one summary line in a notebook
 
 from ecomlib.config import Profile
-from ecomlib.errors import ConfigError, DataError
+from ecomlib.errors import ConfigError, DataError, EcomlibError
 from ecomlib.io import atomic_write_json, atomic_write_jsonl, atomic_write_text
 from ecomlib.schema import PROMPT_END
 from ecomlib.training.card import model_card
@@ -170,6 +170,22 @@ def _prepare_model(profile: Profile, model, tokenizer, init_from, size_name: str
     return model
 
 
+class DivergedError(EcomlibError):
+    """The loss or the gradient became NaN/inf: the run stops before anything is saved."""
+
+
+def _stop_if_diverged(stage: str, step: int, loss: float, grad_norm, lr: float) -> None:
+    """Same values on every process (reduced loss, global grad norm), so every process stops together."""
+    norm = float(grad_norm) if grad_norm is not None else 0.0  # DeepSpeed clips inside its own step
+    if math.isfinite(loss) and math.isfinite(norm):
+        return
+    what = f"loss {loss}" if not math.isfinite(loss) else f"gradient norm {norm} (loss {loss:.4f})"
+    key = "train.pretrain_lr" if stage == "pretrain" else "train.lr"
+    raise DivergedError(f"train stage {stage!r}, step {step}: {what} is not finite; stopped before the update, "
+                        f"no model saved. Lower the learning rate ({key}={lr:g}) or check the initial weights "
+                        "(fp16 weights overflow: load them in fp32, train with train.bf16)")
+
+
 def total_steps(profile: Profile, stage: str, stream: MicroBatchStream, global_micro: int) -> int:
     t = profile.train
     if stage == "pretrain":
@@ -258,12 +274,13 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
                     ce = F.cross_entropy(logits.float(), targets[keep], reduction="sum")
                     accelerator.backward(ce * (P / n_trained))  # DDP averages over P processes
                 loss_sum += ce.detach().double()
-            accelerator.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)
+            loss = float(accelerator.reduce(loss_sum, "sum")) / n_trained
+            grad_norm = accelerator.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)
+            _stop_if_diverged(stage, step + 1, loss, grad_norm, lr)  # before the update: weights stay finite
             step_lr = scheduler.get_last_lr()[0]
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
-            loss = float(accelerator.reduce(loss_sum, "sum")) / n_trained
             dt = time.perf_counter() - t0
             tok = state["tokens"]
             tok["total"] += int(counts[0])

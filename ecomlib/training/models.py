@@ -60,11 +60,87 @@ def build_model(size: ModelSize, tokenizer, seed: int) -> PreTrainedModel:
     return model
 
 
-def load_model(path_or_id: str | Path) -> PreTrainedModel:
+def _looks_like_path(text: str) -> bool:
+    """A spec no hub id can be (``/abs``, ``./rel``, ``~``, ``a/b/c``): a missing folder, not a repo."""
+    return text.startswith(("/", ".", "~")) or text.count("/") > 1 or "\\" in text
+
+
+def offline_reason() -> str | None:
+    """Why the hub cannot be reached right now, or None: HF_HUB_OFFLINE set, else a ~2 s connect test
+    (instead of transformers' retries, which take about a minute without network)."""
+    import os
+    import socket
+    from urllib.parse import urlparse
+
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        if os.environ.get(var, "").strip().upper() in ("1", "ON", "YES", "TRUE"):
+            return f"{var} is set"
+    host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname or "huggingface.co"
     try:
-        return AutoModelForCausalLM.from_pretrained(str(path_or_id))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"model {str(path_or_id)!r}: cannot load ({exc})") from None
+        socket.create_connection((host, 443), timeout=2).close()
+    except OSError:
+        return f"{host} cannot be reached (no network)"
+    return None
+
+
+def _hub_cached(repo_id: str, filenames: tuple[str, ...]) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    return any(isinstance(try_to_load_from_cache(repo_id, name), str) for name in filenames)
+
+
+def resolve_source(spec: str | Path, *, what: str, allow_download: bool = True,
+                   cache_files: tuple[str, ...] = ("config.json",)) -> tuple[str, bool]:
+    """(name for ``from_pretrained``, local_files_only) for a local folder or a hub id; ConfigError
+    with one clear line for a missing folder, a file, an invalid id or a hub that cannot be reached."""
+    text = str(spec)
+    path = Path(text).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise ConfigError(f"{what} {text}: is a file, expected a model folder (config.json, model.safetensors)")
+        return str(path), True
+    if _looks_like_path(text):
+        raise ConfigError(f"{what} {text}: no such folder")
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    try:
+        validate_repo_id(text)
+    except HFValidationError:
+        raise ConfigError(f"{what} {text}: no such folder, and not a hub id (expected 'name' or 'org/name')") from None
+    if _hub_cached(text, cache_files):
+        return text, True
+    if not allow_download:
+        raise ConfigError(f"{what} {text}: no such folder and not in the local hub cache; give a local model folder, "
+                          "or pass --allow-download")
+    reason = offline_reason()
+    if reason:
+        raise ConfigError(f"{what} {text}: no such folder and not in the local hub cache, and {reason}; give a local "
+                          "model folder, or unset HF_HUB_OFFLINE with network access to download it")
+    return text, False
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (transformers' messages span several)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def load_model(path_or_id: str | Path, *, allow_download: bool = True, what: str = "model") -> PreTrainedModel:
+    from safetensors import SafetensorError
+
+    from transformers.utils import logging as hf_logging
+
+    name, local_only = resolve_source(path_or_id, what=what, allow_download=allow_download)
+    bar_was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # its "Loading weights" bar is noise around our one-line messages
+    try:
+        return AutoModelForCausalLM.from_pretrained(name, local_files_only=local_only)
+    except SafetensorError as exc:  # truncated or garbage weights file
+        raise ConfigError(f"{what} {name}: model.safetensors is corrupt or truncated ({one_line(exc)})") from None
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise ConfigError(f"{what} {name}: cannot load a causal LM ({one_line(exc)})") from None
+    finally:
+        if bar_was_on:
+            hf_logging.enable_progress_bar()
 
 
 def packed_alibi(attention_mask: torch.Tensor, num_heads: int, dtype: torch.dtype) -> torch.Tensor:

@@ -53,12 +53,27 @@ def train_tokenizer(
     return fast
 
 
-def load_tokenizer(path_or_id: str | Path) -> PreTrainedTokenizerFast:
-    """A saved tokenizer directory or a hub id; a missing pad token is set to EOS (BLOOM has ``<pad>``)."""
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model", "vocab.json", "spiece.model")
+
+
+def load_tokenizer(path_or_id: str | Path, *, allow_download: bool = True, what: str = "tokenizer",
+                   for_training: bool = True) -> PreTrainedTokenizerFast:
+    """A saved tokenizer directory or a hub id; a missing pad token is set to EOS (BLOOM has ``<pad>``).
+    ``for_training=False`` (evaluation) loads it as saved, without the EOS / pad checks."""
+    from ecomlib.training.models import one_line, resolve_source
+
+    name, local_only = resolve_source(path_or_id, what=what, allow_download=allow_download,
+                                      cache_files=("tokenizer_config.json", "tokenizer.json"))
+    if local_only and Path(name).is_dir() and not any((Path(name) / f).is_file() for f in TOKENIZER_FILES):
+        # without this, transformers tries to convert a slow tokenizer and asks for sentencepiece
+        raise ConfigError(f"{what} {name}: no tokenizer files in this folder (expected tokenizer.json or "
+                          "tokenizer_config.json); pass --tokenizer, or a folder saved by `ecomlib train`")
     try:
-        tok = AutoTokenizer.from_pretrained(str(path_or_id))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"tokenizer {str(path_or_id)!r}: cannot load ({exc})") from None
+        tok = AutoTokenizer.from_pretrained(name, local_files_only=local_only)
+    except (OSError, ValueError, KeyError, ImportError, RuntimeError) as exc:
+        raise ConfigError(f"{what} {name}: cannot load the tokenizer ({one_line(exc)})") from None
+    if not for_training:
+        return tok
     if tok.eos_token_id is None:
         raise ConfigError(f"tokenizer {str(path_or_id)!r}: has no EOS token; training needs one to end responses")
     if tok.pad_token_id is None:

@@ -28,6 +28,19 @@ def test_batched_equals_one_at_a_time(tiny_lm, num_beams):
     assert batched == single
     assert batched == generate(model, tok, prompts, batch_size=32, **kw)  # deterministic
     assert any(a for a in batched)
+    groups = [f"g{i % 3}" for i in range(len(prompts))]  # batches kept within a group: same answers
+    assert generate(model, tok, prompts, batch_size=5, groups=groups, **kw) == single
+
+
+def test_grouped_batches_stay_within_a_group(tiny_lm, monkeypatch):
+    model, tok, _ = tiny_lm
+    prompts = _prompts()[:7]
+    groups = ["a", "b", "a", "b", "a", "a", "b"]
+    seen = []
+    real = model.generate
+    monkeypatch.setattr(model, "generate", lambda **kw: seen.append(kw["input_ids"].shape[0]) or real(**kw))
+    generate(model, tok, prompts, batch_size=3, groups=groups, max_new_tokens=2, max_prompt_tokens=32)
+    assert seen == [3, 1, 3]  # a: 4 prompts -> 3 + 1; b: 3 prompts -> 3
 
 
 def test_left_truncation_keeps_the_end(tiny_lm):

@@ -169,3 +169,72 @@ def test_load_rows_rejects_bad_rows(tmp_path):
     (tmp_path / "train.jsonl").write_text('{"task": "x"}\n')
     with pytest.raises(EcomlibError, match="line 1"):
         load_rows(tmp_path, "train")
+
+
+# ---------------------------------------------------------------- held-in split
+
+
+HELDIN_FIXTURE = ["TitleNER:ner", "ProdQA:answer_extract", "ShopDialog:dialog_intent"]
+
+
+@pytest.fixture(scope="module")
+def heldin_build():
+    from ecomlib.config import load_profile
+
+    p = apply_overrides(load_profile("smoke"), {"data.heldin_tasks": HELDIN_FIXTURE, "data.heldin_per_task": 6})
+    w = FixtureWorld(n=40)
+    return build_rows(p, w.list_sources(), w.iter_records)
+
+
+def test_heldin_rows_are_unseen_instances_of_training_tasks(heldin_build):
+    from ecomlib.schema import HELD_IN
+
+    b = heldin_build
+    by_name = {t.name: t for t in b.registry}
+    assert {f"{by_name[r['task']].dataset}:{by_name[r['task']].kind}" for r in b.heldin} == set(HELDIN_FIXTURE)
+    assert all(n <= 6 for n in __import__("collections").Counter(r["task"] for r in b.heldin).values())
+    train_tasks = {r["task"] for r in b.train}
+    train_inputs = {normalise(split_prompt(r["prompt"])["input"]) for r in b.train}
+    for r in b.heldin:
+        assert r["task"] in train_tasks and r["level"] == HELD_IN and tuple(r) == ROW_KEYS
+        assert normalise(split_prompt(r["prompt"])["input"]) not in train_inputs
+    # record-level: no training row (CoT included) comes from a record reserved for held-in
+    assert not {r["parent"] for r in b.heldin} & {r["parent"] for r in b.train}
+    assert sum(b.heldin_reserved.values()) >= len({r["parent"] for r in b.heldin})
+
+
+def test_check_heldin_refuses_a_leak(heldin_build):
+    from ecomlib.instruct.builder import check_heldin
+
+    leaked = dict(heldin_build.heldin[0])
+    twin = next(r for r in heldin_build.train if r["task"] == leaked["task"])
+    leaked["prompt"], leaked["input"] = twin["prompt"], twin["input"]
+    with pytest.raises(EcomlibError, match="also in train"):
+        check_heldin(heldin_build.registry, heldin_build.train, [leaked])
+
+
+def test_synthetic_world_has_every_default_heldin_task():
+    from ecomlib import worlds
+    from ecomlib.config import load_profile
+    from ecomlib.instruct.heldin import DEFAULT_HELDIN, heldin_task_names
+    from ecomlib.instruct.tasks import registry_for
+
+    p = load_profile("smoke")
+    registry = registry_for(worlds.list_sources(p), lambda n: worlds.iter_records(p, n), p.seed)
+    assert len(heldin_task_names(p.data, registry)) == len(DEFAULT_HELDIN["synthetic"])
+
+
+def test_heldin_tasks_must_name_training_benchmark_tasks(smoke):
+    from ecomlib.errors import ConfigError
+
+    bad = apply_overrides(smoke, {"data.heldin_tasks": ["HeldTitles:ner"], "data.heldin_per_task": 6})  # held out
+    w = FixtureWorld(n=40)
+    with pytest.raises(ConfigError, match="HeldTitles:ner"):
+        build_rows(bad, w.list_sources(), w.iter_records)
+
+
+def test_no_heldin_split_when_disabled(smoke):
+    p = apply_overrides(smoke, {"data.heldin_tasks": HELDIN_FIXTURE, "data.heldin_per_task": 0})
+    w = FixtureWorld(n=40)
+    res = build_rows(p, w.list_sources(), w.iter_records)
+    assert res.heldin == [] and res.heldin_reserved == {}

@@ -50,6 +50,8 @@ def test_export_build_is_deterministic_and_writes_every_split(build, tmp_path):
     b = export_build(build, tmp_path / "b", "chat")
     assert [p.name for p in a] == ["train.chat.jsonl", "heldout.chat.jsonl"]
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+    with pytest.raises(DataError, match="expected a build-data --out folder"):
+        export_build(tmp_path / "a", tmp_path / "c", "chat")
 
 
 def test_errors_leave_nothing_written(build, tmp_path, capsys):

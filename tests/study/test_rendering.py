@@ -1,0 +1,124 @@
+"""What a rendered notebook shows: one summary line per stage instead of progress-bar frames, every
+saved figure embedded exactly once, readable injected parameters."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ecomlib import progress
+from ecomlib.config import REPO_ROOT, load_profile
+
+
+def _lines(text: str) -> list[str]:
+    """Every frame counts: a bar redraws with carriage returns."""
+    return [s for s in text.replace("\r", "\n").split("\n") if s.strip()]
+
+
+def test_training_in_a_kernel_prints_one_line_and_draws_in_the_terminal(tmp_path, monkeypatch, capfd):
+    from ecomlib.training import train_stage, train_tokenizer
+    from tests.training.conftest import make_texts
+
+    terminal = io.StringIO()
+    monkeypatch.setattr(progress, "kernel_terminal", lambda: terminal)  # what a papermill kernel gets
+    texts = make_texts()
+    tok = train_tokenizer(texts, 400, 2)
+    capfd.readouterr()
+    res = train_stage(load_profile("smoke"), "pretrain", tmp_path / "m", tokenizer=tok, texts=texts, progress=True)
+    out, err = capfd.readouterr()
+    shown = _lines(out) + _lines(err)
+    assert len(shown) <= 3, shown
+    assert any(line.startswith("train pretrain: ") and f"/{len(res.history)} " in line and "loss=" in line
+               for line in shown), shown
+    assert len(_lines(terminal.getvalue())) > 1  # the bar itself went to the terminal
+
+
+def test_outside_a_kernel_a_bar_is_plain_tqdm(capsys):
+    assert progress.kernel_terminal() is None
+    for _ in progress.tqdm(range(3), desc="x"):
+        pass
+    assert capsys.readouterr().out == ""  # no summary line: the bar itself is visible
+
+
+def test_summary_line():
+    d = {"n": 5, "total": 8, "elapsed": 2.25, "prefix": "train general", "unit": "it", "postfix": "loss=1.0000"}
+    assert progress.summary_line(d) == "train general: 5/8 it in 2.2 s (loss=1.0000)"
+
+
+def _papermill(nb: str, out_dir, *extra: str) -> dict:
+    """Execute a notebook as run_all.sh does (kernel ecomlib, cwd notebooks/, profile file, Agg backend)."""
+    env = {**os.environ, "MPLBACKEND": "Agg", "ECOMLIB_RESULTS_DIR": str(out_dir)}
+    out = out_dir / nb
+    subprocess.run([sys.executable, "-m", "papermill", f"notebooks/{nb}", str(out), "-k", "ecomlib",
+                    "--cwd", "notebooks", "-f", "configs/smoke.yaml", "-y", "{data: {world: synthetic}}",
+                    "--log-level", "WARNING", *extra], cwd=REPO_ROOT, env=env, check=True, capture_output=True)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_notebook_01_embeds_its_figure_once_and_renders_wrapped_parameters(tmp_path):
+    from ecomlib.study import nbclean
+
+    nb = _papermill("01_build_ecominstruct.ipynb", tmp_path)
+    saved = sorted(p.name for p in (tmp_path / "figures").glob("*.png"))
+    assert saved == ["01_ecominstruct_stats.png"]
+    saving, images = nbclean.count_figures(nb)
+    assert saving == 1 and images == 1  # the figure appears exactly once
+    nbclean.clean(tmp_path / "01_build_ecominstruct.ipynb")
+    cleaned = json.loads((tmp_path / "01_build_ecominstruct.ipynb").read_text())
+    injected = next(c for c in cleaned["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+    lines = "".join(injected["source"]).splitlines()
+    assert max(map(len, lines)) <= nbclean.WIDTH and any(line.startswith("train = {") for line in lines)
+
+
+def test_wrapped_parameters_stay_equal_python():
+    long = {"lr": 0.003, "steps": 120, "schedule": "cosine", "packing": True, "seeds": list(range(12)),
+            "note": "x" * 40, "nested": {"a": None, "b": 1e-05}}
+    src = f"# Parameters\nname = \"cpu\"\ntrain = {long!r}\n"
+    from ecomlib.study.nbclean import WIDTH, wrap_assignments
+
+    wrapped = wrap_assignments(src)
+    assert max(map(len, wrapped.splitlines())) <= WIDTH and wrapped.count("\n") > src.count("\n")
+    scope: dict = {}
+    exec(wrapped, scope)
+    assert scope["train"] == long and scope["name"] == "cpu"
+
+
+def test_progress_frames_collapse_to_what_a_terminal_shows():
+    from ecomlib.study.nbclean import collapse_streams
+
+    frames = [{"output_type": "stream", "name": "stderr", "text": f"\rtrain: {i}/3"} for i in range(4)]
+    cell = {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stdout", "text": "a\n"}, *frames,
+                                             {"output_type": "stream", "name": "stderr", "text": "\n"}]}
+    collapse_streams({"cells": [cell]})
+    assert [(o["name"], o["text"]) for o in cell["outputs"]] == [("stdout", "a\n"), ("stderr", "train: 3/3\n")]
+
+
+def test_nbclean_fails_when_saved_figures_are_not_embedded(tmp_path):
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": "S.save_figure(fig, 'x')", "outputs": []}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(nb))
+    r = subprocess.run([sys.executable, "-m", "ecomlib.study.nbclean", str(path)], capture_output=True, text=True)
+    assert r.returncode == 1 and "no figure" in r.stderr and str(path) in r.stderr
+
+
+@pytest.mark.parametrize("umask, file_mode, dir_mode", [(0o022, 0o644, 0o755), (0o077, 0o600, 0o700)])
+def test_outputs_get_normal_permissions(tmp_path, umask, file_mode, dir_mode):
+    from ecomlib.io import atomic_dir, atomic_write_jsonl, atomic_write_text
+
+    old = os.umask(umask)
+    try:
+        text = atomic_write_text(tmp_path / "t.md", "x")
+        rows = atomic_write_jsonl(tmp_path / "r.jsonl", [{"a": 1}])
+        with atomic_dir(tmp_path / "stage") as d:
+            (d / "f").write_text("y")
+    finally:
+        os.umask(old)
+    assert [p.stat().st_mode & 0o777 for p in (text, rows)] == [file_mode, file_mode]
+    assert (tmp_path / "stage").stat().st_mode & 0o777 == dir_mode
