@@ -23,11 +23,11 @@ SUBSET_KEYS = ("suite", "n_per_task", "tasks", "candidates", "seed")
 
 def add_suite_args(parser: argparse.ArgumentParser, suite_required: bool = True) -> None:
     parser.add_argument("--suite", required=suite_required, default=None, choices=SUITES,
-                        help="ecomgpt | synthetic | open" + ("" if suite_required else
+                        help="ecomgpt | synthetic | open | jsonl" + ("" if suite_required else
                                                              " (default: the predictions' meta file)"))
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="ecomgpt: data directory (default $ECOMLIB_DATA_DIR); synthetic/open: the build "
-                             "directory holding ecominstruct/heldout.jsonl")
+                             "directory holding ecominstruct/heldout.jsonl; jsonl: the .jsonl file of your own instances")
     parser.add_argument("--candidates", choices=("sampled", "full"), default=None,
                         help="ecomgpt CLS prompts: seeded sampled candidate labels (as the reference, default) or all")
     parser.add_argument("--seed", type=int, default=None, help="seed of the candidate sampling (default 0)")

@@ -6,6 +6,8 @@ and builds each prompt exactly as the published ``src/eval.py`` does: a fixed he
 ``label_set`` and ``ex``. Gold outputs follow each scorer class's ``encode_to_input_output``.
 
 ``synthetic`` / ``open`` read ``<data_dir>/ecominstruct/heldout.jsonl`` (row keys in ecomlib.schema).
+
+``jsonl`` reads a held-out file of your own, one instance per line (``load_jsonl_suite``).
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from pathlib import Path
 
 from ecomlib.errors import ConfigError, DataError, where
 from ecomlib.io import read_jsonl
-from ecomlib.schema import LABEL_SEP, PARADIGM_OF_TASK_TYPE, TASK_TYPES, split_task_name
+from ecomlib.schema import LABEL_SEP, LEVELS, PARADIGM_OF_TASK_TYPE, TASK_TYPES, split_task_name
 
-SUITES = ("ecomgpt", "synthetic", "open")
+SUITES = ("ecomgpt", "synthetic", "open", "jsonl")
 ECOMGPT_SUBDIR = Path("Alibaba-NLP") / "EcomGPT" / "data" / "ecom_instruct_v1"
 
 # src/test_tasks.txt of the published repo: the 12 held-out tasks (paper §5.1).
@@ -240,6 +242,83 @@ def load_heldout(path: Path, n_per_task: int | None = None) -> list[EvalInstance
     return out
 
 
+# One line of a custom held-out file: required keys with their types, then optional ones.
+JSONL_REQUIRED = {"task": str, "prompt": str, "gold": str, "task_type": str, "lang": str}
+JSONL_OPTIONAL = {"index": int, "label_set": list, "text": str, "level": str, "meta": dict}
+
+
+def _check_jsonl_row(path: Path, lineno: int, row: dict) -> None:
+    unknown = sorted(set(row) - set(JSONL_REQUIRED) - set(JSONL_OPTIONAL))
+    _need(not unknown, path, lineno, unknown[0] if unknown else None,
+          f"only the keys {sorted(JSONL_REQUIRED)} and optionally {sorted(JSONL_OPTIONAL)} (unknown: {unknown})")
+    for key, tp in {**JSONL_REQUIRED, **JSONL_OPTIONAL}.items():
+        if key not in row and key in JSONL_OPTIONAL:
+            continue
+        value = row.get(key)
+        got = type(value).__name__ if key in row else "nothing (missing)"
+        _need(isinstance(value, tp) and not isinstance(value, bool), path, lineno, key,
+              f"{'an' if tp is int else 'a'} {tp.__name__}, got {got}")
+    _need(bool(row["task"].strip()), path, lineno, "task", "a non-empty task name")
+    _need(bool(row["prompt"].strip()), path, lineno, "prompt", "a non-empty prompt")
+    _need(row["task_type"] in TASK_TYPES, path, lineno, "task_type", f"one of {TASK_TYPES}, got {row['task_type']!r}")
+    _need(row["lang"] in ("en", "zh"), path, lineno, "lang", f"'en' or 'zh', got {row['lang']!r}")
+    _need(row.get("level", "unseen_dataset") in (*LEVELS, ""), path, lineno, "level",
+          f"one of {LEVELS} or '', got {row.get('level')!r}")
+    _need(all(isinstance(x, str) for x in row.get("label_set", [])), path, lineno, "label_set", "a list of strings")
+    _need(row.get("index", 0) >= 0, path, lineno, "index", "a 0-based integer >= 0")
+
+
+def load_jsonl_suite(path: Path, n_per_task: int | None = None) -> list[EvalInstance]:
+    """A held-out suite of your own: one JSON object per line of ``path``.
+
+    Required: ``task`` (str; ``LANG-Dataset-TaskType-name`` is recommended, the last part picks the
+    paper's PA/RTC/PS columns), ``prompt`` (the full prompt the model sees), ``gold`` (the reference
+    answer, formatted as ``ecomlib.schema`` says for its TaskType), ``task_type`` (one of TASK_TYPES),
+    ``lang`` (``en``/``zh``). Optional: ``index`` (0-based, unique per task; default: the row's
+    position within its task), ``label_set`` (candidate labels shown), ``text`` (the input alone; NER
+    reference scoring tags spans found in it; default the prompt), ``level`` (``unseen_dataset``
+    (default, averaged into the UD columns), ``unseen_task`` or ``""``), ``meta`` (kept, not scored).
+    Any other key is an error (it is usually a misspelt one). ``n_per_task`` keeps the lowest indices.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise DataError(f"{path}: suite 'jsonl' needs --data-dir to be a .jsonl file, not a directory")
+    out: list[EvalInstance] = []
+    seen: set[tuple[str, int]] = set()
+    next_index: dict[str, int] = {}
+    for lineno, row in enumerate(read_jsonl(path), start=1):
+        _check_jsonl_row(path, lineno, row)
+        task = row["task"]
+        index = row.get("index", next_index.get(task, 0))
+        _need((task, index) not in seen, path, lineno, "index",
+              f"a (task, index) pair not seen before, got ({task!r}, {index})")
+        seen.add((task, index))
+        next_index[task] = max(next_index.get(task, 0), index + 1)
+        out.append(EvalInstance(
+            task=task, index=index, prompt=row["prompt"], gold=row["gold"], task_type=row["task_type"],
+            paradigm=PARADIGM_OF_TASK_TYPE[row["task_type"]], lang=row["lang"],
+            level=row.get("level", "unseen_dataset"), label_set=tuple(row.get("label_set", ())),
+            text=row.get("text", row["prompt"]), meta=dict(row.get("meta", {})),
+        ))
+    if not out:
+        raise DataError(f"{path}: no instances (expected one JSON object per line)")
+    out.sort(key=lambda i: (i.task, i.index))
+    return _lowest_per_task(out, n_per_task)
+
+
+def _lowest_per_task(instances: list[EvalInstance], n_per_task: int | None) -> list[EvalInstance]:
+    """The first ``n_per_task`` instances of each task (``instances`` sorted by task, index)."""
+    if n_per_task is None:
+        return instances
+    position = {}
+    kept = []
+    for inst in instances:
+        position[inst.task] = position.get(inst.task, 0) + 1
+        if position[inst.task] <= n_per_task:
+            kept.append(inst)
+    return kept
+
+
 def load_suite(
     name: str,
     data_dir: Path | None = None,
@@ -256,6 +335,7 @@ def load_suite(
     query_item_matching folder). ``candidates``: ``sampled`` (the reference's random candidate
     labels, seeded) or ``full`` (the whole label set).
     ``synthetic`` / ``open``: ``data_dir`` is the build directory holding ``ecominstruct/heldout.jsonl``.
+    ``jsonl``: ``data_dir`` is a JSONL file of your own instances (``load_jsonl_suite``).
     """
     if n_per_task is not None and n_per_task <= 0:
         raise ConfigError(f"n_per_task={n_per_task}: expected a positive integer")
@@ -282,4 +362,9 @@ def load_suite(
         if tasks:
             out = [i for i in out if i.task in set(tasks)]
         return out
+    if name == "jsonl":
+        if data_dir is None:
+            raise ConfigError("suite 'jsonl' needs --data-dir: the .jsonl file of held-out instances")
+        out = load_jsonl_suite(Path(data_dir), n_per_task)
+        return [i for i in out if i.task in set(tasks)] if tasks else out
     raise ConfigError(f"suite {name!r}: expected one of {SUITES}")

@@ -116,8 +116,8 @@ def _injected_parameter_names() -> list[str]:
     return [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
 
 
-def _refuse_unknown_parameters() -> None:
-    known = [f.name for f in dataclasses.fields(Profile)]
+def _refuse_unknown_parameters(extra: tuple[str, ...] = ()) -> None:
+    known = [f.name for f in dataclasses.fields(Profile)] + list(extra)
     # papermill's own --inject-paths variables are not profile keys but are not typos either
     unknown = [n for n in _injected_parameter_names() if n not in known and not n.startswith("PAPERMILL_")]
     if unknown:
@@ -126,9 +126,10 @@ def _refuse_unknown_parameters() -> None:
                           f"expected one of: {', '.join(known)}")
 
 
-def start(name: str = "smoke", **sections: Any) -> Study:
-    """Resolve the notebook's profile from its papermill parameters and point the cache at it."""
-    _refuse_unknown_parameters()
+def start(name: str = "smoke", *, extra_parameters: tuple[str, ...] = (), **sections: Any) -> Study:
+    """Resolve the notebook's profile from its papermill parameters and point the cache at it.
+    ``extra_parameters``: the notebook's own parameters besides the profile's keys (not typos)."""
+    _refuse_unknown_parameters(tuple(extra_parameters))
     profile = from_notebook(name, **sections)
     tag = profile.name + ("-open" if profile.data.world == "open" else "")
     os.environ.setdefault("ECOMLIB_WORK_DIR", str(REPO_ROOT / ".work" / tag))

@@ -1,0 +1,124 @@
+"""Export a built EcomInstruct for other trainers: chat messages or prompt/completion JSONL.
+
+Two shapes, one JSON object per line, rows in the build's order:
+
+``chat``               ``{"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": output}]}``
+                       (TRL's conversational format, axolotl's ``chat_template`` / OpenAI fine-tuning files)
+``prompt_completion``  ``{"prompt": prompt, "completion": output}`` (TRL's prompt-completion format,
+                       axolotl's ``completion``-style input/output datasets)
+
+The prompt is kept byte for byte, ending with ``### Response:`` and a newline, as our own training
+loop sees it (the loss is on the output only), so a model tuned elsewhere is evaluated on the same
+prompts. ``keep`` copies row keys (``task``, ``lang``, ...) beside the format's own, for filtering.
+
+Run ``python -m ecomlib.instruct.export --build BUILD --format chat --out DIR``: it writes
+``DIR/<split>.<format>.jsonl`` per split, atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from ecomlib.errors import DataError
+from ecomlib.instruct.dataset import SPLITS, load_rows
+from ecomlib.io import atomic_write_jsonl
+from ecomlib.schema import ROW_KEYS
+
+FORMATS = ("chat", "prompt_completion")
+
+
+def _extra(row: dict, keep: Sequence[str]) -> dict:
+    unknown = [k for k in keep if k not in ROW_KEYS]
+    if unknown:
+        raise DataError(f"keep={list(keep)}: {unknown} are not row keys; expected some of {list(ROW_KEYS)}")
+    return {k: row[k] for k in keep}
+
+
+def to_chat(rows: Iterable[dict], keep: Sequence[str] = ()) -> Iterator[dict]:
+    """One ``{"messages": [user prompt, assistant output]}`` per row."""
+    for row in rows:
+        messages = [{"role": "user", "content": row["prompt"]}, {"role": "assistant", "content": row["output"]}]
+        yield {**_extra(row, keep), "messages": messages}
+
+
+def to_prompt_completion(rows: Iterable[dict], keep: Sequence[str] = ()) -> Iterator[dict]:
+    """One ``{"prompt": ..., "completion": ...}`` per row."""
+    for row in rows:
+        yield {**_extra(row, keep), "prompt": row["prompt"], "completion": row["output"]}
+
+
+CONVERTERS = {"chat": to_chat, "prompt_completion": to_prompt_completion}
+
+
+def to_chat_jsonl(build_dir: str | Path, out: str | Path, split: str = "train", keep: Sequence[str] = ()) -> Path:
+    """``out`` (a file) = the split of the build as chat messages."""
+    return atomic_write_jsonl(Path(out), list(to_chat(load_rows(build_dir, split), keep)))
+
+
+def to_prompt_completion_jsonl(build_dir: str | Path, out: str | Path, split: str = "train",
+                               keep: Sequence[str] = ()) -> Path:
+    """``out`` (a file) = the split of the build as prompt/completion pairs."""
+    return atomic_write_jsonl(Path(out), list(to_prompt_completion(load_rows(build_dir, split), keep)))
+
+
+def present_splits(build_dir: str | Path) -> tuple[str, ...]:
+    """The splits whose JSONL is in the build (``<dir>/ecominstruct`` or that folder itself)."""
+    folder = Path(build_dir)
+    if (folder / "ecominstruct").is_dir():
+        folder = folder / "ecominstruct"
+    found = tuple(s for s in SPLITS if (folder / f"{s}.jsonl").is_file())
+    if not found:
+        names = ", ".join(f"{s}.jsonl" for s in SPLITS)
+        raise DataError(f"{build_dir}: none of {names} (expected a build-data --out folder)")
+    return found
+
+
+def export_build(build_dir: str | Path, out_dir: str | Path, fmt: str, splits: Sequence[str] | None = None,
+                 keep: Sequence[str] = ()) -> list[Path]:
+    """``out_dir/<split>.<fmt>.jsonl`` for each split (default: every split the build has). Every
+    split is read and converted before any file is written, so a bad build leaves nothing behind."""
+    if fmt not in FORMATS:
+        raise DataError(f"format {fmt!r}: expected one of {FORMATS}")
+    splits = splits or present_splits(build_dir)
+    converted = {s: list(CONVERTERS[fmt](load_rows(build_dir, s), keep)) for s in splits}
+    return [atomic_write_jsonl(Path(out_dir) / f"{s}.{fmt}.jsonl", rows) for s, rows in converted.items()]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--build", required=True, type=Path, help="a build-data --out folder (or its ecominstruct/)")
+    parser.add_argument("--format", required=True, choices=FORMATS, help="chat | prompt_completion")
+    parser.add_argument("--out", required=True, type=Path, help="output folder: <split>.<format>.jsonl")
+    parser.add_argument("--split", dest="splits", action="append", choices=SPLITS, default=None,
+                        help="only this split (repeatable; default: every split the build has)")
+    parser.add_argument("--keep", action="append", default=[], metavar="KEY",
+                        help="also copy this row key (task, lang, ...) into each line (repeatable)")
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = export_build(args.build, args.out, args.format, args.splits, args.keep)
+    for p in paths:
+        n = sum(1 for _ in open(p, encoding="utf-8"))
+        print(f"wrote {p} ({n} rows)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    import sys
+
+    from ecomlib.errors import EcomlibError
+
+    parser = argparse.ArgumentParser(prog="python -m ecomlib.instruct.export",
+                                     description="export a built EcomInstruct as chat or prompt/completion JSONL")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except EcomlibError as exc:
+        print(f"export: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
