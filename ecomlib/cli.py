@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sources": ("ecomlib.sources.cli", "list the open-data registry; with ECOMLIB_DATA_DIR, read every source"),
     "fetch-data": ("ecomlib.sources.fetch_cli", "download the pinned open-data files and verify their sha256"),
     "build-data": ("ecomlib.instruct.cli", "build EcomInstruct (train + held-out) for a profile and world"),
+    "export": ("ecomlib.instruct.export", "export a built EcomInstruct as chat or prompt/completion JSONL"),
     "train": ("ecomlib.training.cli", "train a model: pretrain | general | ecominstruct stage"),
     "evaluate": ("ecomlib.evaluation.evaluate_cli", "generate on a held-out suite with a model, then score"),
     "score": ("ecomlib.evaluation.score_cli", "score a predictions file against a suite (no model needed)"),

@@ -30,7 +30,8 @@ def run(args) -> int:
     stats = json.loads((target / "stats.json").read_text(encoding="utf-8"))
     print(
         f"{target}: train {stats['train']['rows']} rows / {stats['train']['tasks']} tasks, "
-        f"held-out {stats['heldout']['rows']} rows / {stats['heldout']['tasks']} tasks "
+        f"held-out {stats['heldout']['rows']} rows / {stats['heldout']['tasks']} tasks, "
+        f"held-in {stats['heldin']['rows']} rows / {stats['heldin']['tasks']} tasks "
         f"(fingerprint {stats['fingerprint']})"
     )
     return 0
