@@ -64,3 +64,39 @@ def test_filelock_is_pinned_identically_everywhere():
     pins = [r for r in deps if re.match(r"filelock==", r)]
     assert pins == [f"filelock=={metadata.version('filelock')}"]
     assert [r for r in pip if r.startswith("filelock==")] == pins
+
+
+# Two real smoke pipelines (build, tokenizer, BLOOM-like, BLOOMZ-like, EcomGPT, evaluation) on one cache.
+PIPELINE = """
+import sys
+from ecomlib.config import load_profile
+from ecomlib.study import pipeline, runs
+
+real = runs.cached
+
+def counted(stage, params, build, **kw):
+    def logged(tmp):
+        with open(sys.argv[1], "a") as fh:
+            fh.write(stage + "\\n")
+        return build(tmp)
+    return real(stage, params, logged, **kw)
+
+pipeline.cached = counted
+p = load_profile("smoke", ["train.max_steps=4", "train.pretrain_steps=4", "train.general_steps=2", "eval.n_per_task=2"])
+model = pipeline.finetune(p, "xs")
+print(pipeline.evaluate(p, model)["summary"]["ref"]["UD_rougeL"])
+"""
+
+
+@pytest.mark.slow
+def test_two_smoke_pipelines_sharing_a_cache_compute_each_stage_once(tmp_path):
+    log = tmp_path / "computed.txt"
+    env = dict(os.environ, ECOMLIB_WORK_DIR=str(tmp_path / "work"), PYTHONPATH=str(REPO_ROOT))
+    procs = [subprocess.Popen([sys.executable, "-c", PIPELINE, str(log)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
+    assert outs[0][0] == outs[1][0]  # the same scores
+    computed = log.read_text().split()
+    assert sorted(computed) == sorted(set(computed)), computed  # no stage computed twice
+    assert {"data", "tokenizer", "model-pretrain", "model-general", "model-ecomgpt", "eval"} <= set(computed)
