@@ -283,12 +283,12 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     resume_from = _check_resume(out_dir, config, resume)
     if resume_from == RESULT:
         return load_result(out_dir)  # already finished, with this configuration
-    if resume_from is None and main:
-        _start_fresh(out_dir, config)
-    accelerator.wait_for_everyone()
     encoded = (encode_documents(data, tokenizer, t.max_length) if stage == "pretrain"
                else encode_instructions(data, tokenizer, t.max_length, f"{stage} examples"))
     model = _prepare_model(profile, model, tokenizer, init_from, size_name, stage)
+    if resume_from is None and main:  # after the data and the init model load: a bad input writes nothing
+        _start_fresh(out_dir, config)
+    accelerator.wait_for_everyone()
     n_params = count_parameters(model)
 
     P = accelerator.num_processes

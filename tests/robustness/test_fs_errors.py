@@ -41,7 +41,7 @@ def quick_verbs(monkeypatch):
 
     monkeypatch.setattr(experiments, "run", lambda *a, **k: [{"label": "x"}])
 
-    def fake_download(f, dest, base, **k):
+    def fake_download(f, dest, base, *a, **k):
         ecom_io.atomic_write_bytes(f.local(dest), b"x")
     monkeypatch.setattr(fetch_mod, "download", fake_download)
 

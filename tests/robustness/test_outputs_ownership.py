@@ -108,7 +108,7 @@ def test_fetch_data_keeps_a_user_file_that_fails_verification(tmp_path, capsys, 
     mine.parent.mkdir(parents=True)
     mine.write_text("my own edited copy")
     calls = []
-    monkeypatch.setattr(fetch_mod, "download", lambda f, dest, base, **k: calls.append(f) or f.local(dest))
+    monkeypatch.setattr(fetch_mod, "download", lambda f, dest, base, *a, **k: calls.append(f) or f.local(dest))
     rc, _, err = run_cli(capsys, "fetch-data", "--dest", tmp_path, "--only", f.group, "--no-progress")
     one_error_line(rc, err, "fail verification", f.rel_path, "--overwrite")
     assert mine.read_text() == "my own edited copy" and calls == []

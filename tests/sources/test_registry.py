@@ -59,4 +59,6 @@ def test_registry_matches_the_data_manifest(data_dir):
         manifest = {(r["repo"], r["commit"], r["path"], int(r["bytes"]), r["sha256"], r["license"])
                     for r in csv.DictReader(fh, delimiter="\t")}
     ours = {(f.repo, f.commit, f.path, f.bytes, f.sha256, f.license) for f in FILES}
-    assert ours == manifest
+    # every pinned file is in the data folder's manifest, pinned identically; the manifest may hold more
+    # (sources added to the shared data that the registry does not read yet, issue #17)
+    assert ours <= manifest, sorted(ours - manifest)
