@@ -300,8 +300,9 @@ def find_study_predictions(work: str | Path, profile) -> tuple[Path, Path, str] 
             continue
         if any(v for k, v in params.get("selection", {}).items() if k != "seed"):
             continue  # an ablation's subset of EcomInstruct, not the full EcomGPT
-        if (_done_params(work / "data" / str(params.get("data"))) or {}).get("params") != want_data:
-            continue
+        data_params = (_done_params(work / "data" / str(params.get("data"))) or {}).get("params") or {}
+        if any(data_params.get(k) != v for k, v in want_data.items()):
+            continue  # the cache also keys on the build's own fingerprint: compare the profile's part only
         base = ("model-general", str(params.get("init")))
         size = ((_done_params(work / base[0] / base[1]) or {}).get("params", {}).get("size") or {}).get("name")
         if size and base in evals:

@@ -141,7 +141,8 @@ def test_find_study_predictions_in_a_cache(tmp_path):
     ev = sbs._jsonable(dataclasses.asdict(profile.eval))
     train = sbs._jsonable(dataclasses.asdict(profile.train))
     data = {"seed": profile.seed, "world": dataclasses.asdict(profile.world), "data": dataclasses.asdict(profile.data)}
-    _cache_entry(work, "data", "d0", sbs._jsonable(data))
+    # the real cache also records the build's own fingerprint beside the profile's data settings
+    _cache_entry(work, "data", "d0", sbs._jsonable({**data, "build_fingerprint": "abc123"}))
     _cache_entry(work, "data", "d1", sbs._jsonable({**data, "seed": 1}))
     found = {}
     for size in ("xs", "s"):
