@@ -23,7 +23,23 @@ from ecomlib.io import atomic_write_text
 WIDTH = 100
 
 
+def _strip_root(text):
+    root = str(REPO_ROOT) + os.sep
+    if isinstance(text, list):
+        return [t.replace(root, "") for t in text]
+    return text.replace(root, "") if isinstance(text, str) else text
+
+
 def relative_paths(nb: dict) -> None:
+    """Repo-relative paths in papermill's metadata and in every output's text: a committed rendering
+    names no folder of the machine that ran it."""
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                out["text"] = _strip_root(out["text"])
+            for mime in ("text/plain", "text/html", "text/markdown"):
+                if mime in out.get("data", {}):
+                    out["data"][mime] = _strip_root(out["data"][mime])
     meta = nb.get("metadata", {}).get("papermill", {})
     for key in ("input_path", "output_path"):
         value = meta.get(key)
@@ -88,7 +104,9 @@ def collapse_streams(nb: dict) -> None:
 def count_figures(nb: dict) -> tuple[int, int]:
     """(cells that call save_figure, image/png outputs embedded)."""
     code = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
-    saving = sum("save_figure(" in "".join(c.get("source", "")) for c in code)
+    # a cell marked NBCLEAN_OPTIONAL_FIGURE draws only when it has data (e.g. no judgements yet)
+    saving = sum("save_figure(" in (src := "".join(c.get("source", ""))) and "NBCLEAN_OPTIONAL_FIGURE" not in src
+                 for c in code)
     images = sum("image/png" in out.get("data", {}) for c in code for out in c.get("outputs", []))
     return saving, images
 

@@ -276,7 +276,8 @@ def _cached_evals(work: Path, eval_params: object) -> dict[tuple[str, str], Path
     found: dict[tuple[str, str], Path] = {}
     for eval_dir in sorted(work.glob("eval/*/")):
         params = (_done_params(eval_dir) or {}).get("params", {})
-        if params.get("eval") != eval_params or not (eval_dir / "predictions.jsonl").is_file():
+        if (params.get("eval") != eval_params or params.get("split", "heldout") != "heldout"  # not held-in
+                or not (eval_dir / "predictions.jsonl").is_file()):
             continue
         model = Path(str(params.get("model", "")))  # stage/key: robust to a moved work dir
         found.setdefault((model.parent.name, model.name), eval_dir / "predictions.jsonl")
@@ -296,7 +297,9 @@ def find_study_predictions(work: str | Path, profile) -> tuple[Path, Path, str] 
     by_size: dict[str, tuple[Path, Path]] = {}
     for (stage, key), path in evals.items():
         params = (_done_params(work / stage / key) or {}).get("params", {})
-        if stage != "model-ecomgpt" or params.get("train") != want_train:
+        train = params.get("train") or {}
+        # the cache leaves out keys that cannot change a model (log_every, save_every): compare the rest
+        if stage != "model-ecomgpt" or not train or any(train.get(k, v) != v for k, v in want_train.items()):
             continue
         if any(v for k, v in params.get("selection", {}).items() if k != "seed"):
             continue  # an ablation's subset of EcomInstruct, not the full EcomGPT

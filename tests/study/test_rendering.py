@@ -122,3 +122,25 @@ def test_outputs_get_normal_permissions(tmp_path, umask, file_mode, dir_mode):
         os.umask(old)
     assert [p.stat().st_mode & 0o777 for p in (text, rows)] == [file_mode, file_mode]
     assert (tmp_path / "stage").stat().st_mode & 0o777 == dir_mode
+
+
+def test_nbclean_makes_output_paths_repo_relative_and_allows_an_optional_figure(tmp_path):
+    """A rendered cpu notebook named /work/... paths of the machine that ran it (a returned PosixPath)."""
+    import json
+
+    from ecomlib.config import REPO_ROOT
+    from ecomlib.study import nbclean
+
+    root = str(REPO_ROOT)
+    nb = {"metadata": {}, "nbformat": 4, "nbformat_minor": 5, "cells": [
+        {"cell_type": "code", "source": "x", "metadata": {}, "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": f"saved under {root}/.work/cpu\n"},
+            {"output_type": "execute_result", "metadata": {}, "execution_count": 1,
+             "data": {"text/plain": f"PosixPath('{root}/results/cpu/figures/a.png')"}}]},
+        {"cell_type": "code", "source": "# NBCLEAN_OPTIONAL_FIGURE\nif n: S.save_figure(fig, 'b')", "metadata": {},
+         "outputs": []}]}
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(nb))
+    nbclean.clean(path)  # no SystemExit: the only figure cell is optional
+    text = path.read_text()
+    assert root + "/" not in text and "results/cpu/figures/a.png" in text and ".work/cpu" in text

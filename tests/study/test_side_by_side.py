@@ -140,6 +140,7 @@ def test_find_study_predictions_in_a_cache(tmp_path):
     assert sbs.find_study_predictions(work, profile) is None
     ev = sbs._jsonable(dataclasses.asdict(profile.eval))
     train = sbs._jsonable(dataclasses.asdict(profile.train))
+    train = {k: v for k, v in train.items() if k not in ("log_every", "save_every")}  # as the real cache keys it
     data = {"seed": profile.seed, "world": dataclasses.asdict(profile.world), "data": dataclasses.asdict(profile.data)}
     # the real cache also records the build's own fingerprint beside the profile's data settings
     _cache_entry(work, "data", "d0", sbs._jsonable({**data, "build_fingerprint": "abc123"}))
