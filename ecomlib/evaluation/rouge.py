@@ -6,8 +6,13 @@
          (``exclusive=True``), ``f = 2pr / (p + r + 1e-8)``. Unsegmented Chinese is one token, so
          Chinese Rouge ~ exact match, and identical strings give 0.99999999, not 1.
          Where the package raises (a side with no sentence, e.g. "" or "..."), we return 0.0.
-``char`` corrected: Chinese (CJK) by character, other scripts by word, punctuation as separate tokens,
-         case-folded; plain LCS F1 ``2*lcs / (len(h) + len(r))``; two empty texts score 1.
+``char`` corrected: Chinese (CJK) by character, other scripts by word (runs of letters and digits),
+         case-folded and NFKC-normalised; punctuation and symbols are *not* tokens, so an answer made
+         only of punctuation (``::::``) shares nothing with a gold answer and scores 0 (as tokens, the
+         colons of every NER gold line would have matched it). Plain LCS F1
+         ``2*lcs / (len(h) + len(r))``. Where neither side has a word token (both empty, or only
+         punctuation), the score is 1 if the normalised texts are equal, else 0, so every gold
+         answer still scores 1 against itself.
 """
 
 from __future__ import annotations
@@ -68,12 +73,17 @@ _CJK = (
     "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3190-\u31ef\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
 )
-_TOKEN = re.compile(rf"[{_CJK}]|[^\W_]+|[^\w\s]|_", re.UNICODE)
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+", re.UNICODE)
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def char_tokens(text: str) -> list[str]:
-    """CJK characters one by one, runs of letters/digits as words, each punctuation mark alone."""
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+    """CJK characters one by one, runs of other letters/digits as words; punctuation, symbols and
+    underscores are dropped (they carry no answer: see the module doc)."""
+    return _TOKEN.findall(_normalise(text))
 
 
 def lcs_len(x: list[str], y: list[str]) -> int:
@@ -90,8 +100,8 @@ def lcs_len(x: list[str], y: list[str]) -> int:
 
 def rouge_l_char(hyp: str, ref: str) -> float:
     h, r = char_tokens(hyp), char_tokens(ref)
-    if not h and not r:
-        return 1.0
+    if not h and not r:  # no word on either side: only an identical text (e.g. both empty) matches
+        return 1.0 if " ".join(_normalise(hyp).split()) == " ".join(_normalise(ref).split()) else 0.0
     if not h or not r:
         return 0.0
     return 2.0 * lcs_len(h, r) / (len(h) + len(r))
