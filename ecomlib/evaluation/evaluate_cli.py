@@ -3,6 +3,10 @@
 ``--model`` is a local checkpoint folder, a hub id (only from the local cache unless
 ``--allow-download``), or ``openai:<model>`` for an OpenAI-compatible chat endpoint
 (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``). Generation settings come from the profile's ``eval`` section.
+The published suite (``--suite ecomgpt``) is scored whole by default: every row of every published
+folder present. ``--n-per-task N`` / ``--task NAME`` (or an explicit ``--set eval.n_per_task=N``) ask
+for a subset, which the table and ``scores.json`` (``subset``) then show. The built suites
+(synthetic / open / jsonl) take the profile's ``eval.n_per_task`` unless ``--n-per-task`` is given.
 Predictions, ``predictions.meta.json`` (the subset, for ``ecomlib score``) and the scores are written
 as one set: all or none.
 """
@@ -14,7 +18,7 @@ from pathlib import Path
 
 from ecomlib.cli import OutputSpec, add_profile_args, profile_from_args
 from ecomlib.errors import ConfigError
-from ecomlib.evaluation.score_cli import add_suite_args, load_filtered_suite, meta_path, subset_meta
+from ecomlib.evaluation.score_cli import add_suite_args, load_filtered_suite, meta_path, subset_meta, subset_record
 from ecomlib.evaluation.scoring import render_table, write_scores
 from ecomlib.io import dumps_json, jsonl_text
 
@@ -27,6 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_suite_args(parser)
     add_profile_args(parser)
     parser.add_argument("--out", type=Path, required=True, help="output folder: predictions.jsonl + scores")
+    parser.add_argument("--n-per-task", type=int, default=None,
+                        help="score only the first N rows per task (ecomgpt default: every row)")
     parser.add_argument("--allow-download", action="store_true", help="let a hub id download (off by default)")
     parser.add_argument("--progress", action="store_true", help="show a progress bar")
 
@@ -48,14 +54,25 @@ def load_model(spec: str, allow_download: bool = False):
     return model, tok
 
 
+def rows_per_task(args: argparse.Namespace, profile) -> int | None:
+    """None (every row) for the published suite unless a subset is asked for explicitly."""
+    if args.n_per_task is not None:
+        return args.n_per_task
+    explicit = any(o.split("=", 1)[0].strip() == "eval.n_per_task" for o in (args.overrides or ()))
+    if args.suite == "ecomgpt" and not explicit:
+        return None
+    return profile.eval.n_per_task
+
+
 def run(args: argparse.Namespace) -> int:
     from ecomlib.evaluation.runner import evaluate_model
 
     profile = profile_from_args(args)
-    n_per_task = profile.eval.n_per_task
+    n_per_task = rows_per_task(args, profile)
     instances = load_filtered_suite(args.suite, args.data_dir, n_per_task, args.candidates, args.seed, args.tasks)
     model, tok = load_model(args.model, args.allow_download)
-    rows, scores = evaluate_model(model, tok, instances, profile.eval, progress=args.progress)
+    rows, scores = evaluate_model(model, tok, instances, profile.eval, progress=args.progress,
+                                  subset=subset_record(args.suite, n_per_task, args.tasks, args.data_dir))
     meta = {**subset_meta(args, n_per_task), "model": args.model}
     write_scores(args.out, scores, extra={PREDICTIONS: jsonl_text(rows),
                                           meta_path(Path(PREDICTIONS)).name: dumps_json(meta)})

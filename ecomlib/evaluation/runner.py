@@ -17,7 +17,7 @@ def prediction_rows(instances: Sequence[EvalInstance], answers: Sequence[str]) -
 
 
 def evaluate_model(model, tokenizer, instances: Sequence[EvalInstance], eval_cfg: EvalConfig,
-                   progress: bool = False) -> tuple[list[dict], dict]:
+                   progress: bool = False, subset: dict | None = None) -> tuple[list[dict], dict]:
     """(prediction rows, scores). ``model`` may also be an ``openai_chat.ChatClient`` (tokenizer None)."""
     prompts = [i.prompt for i in instances]
     if tokenizer is None and hasattr(model, "complete"):
@@ -28,4 +28,4 @@ def evaluate_model(model, tokenizer, instances: Sequence[EvalInstance], eval_cfg
                            max_prompt_tokens=eval_cfg.max_prompt_tokens, progress=progress,
                            groups=[i.task for i in instances])
     rows = prediction_rows(instances, answers)
-    return rows, score(instances, {(r["task"], r["index"]): r["prediction"] for r in rows})
+    return rows, score(instances, {(r["task"], r["index"]): r["prediction"] for r in rows}, subset)

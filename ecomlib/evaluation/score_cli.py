@@ -14,7 +14,7 @@ from pathlib import Path
 from ecomlib.cli import OutputSpec
 from ecomlib.errors import ConfigError, DataError
 from ecomlib.evaluation.scoring import read_predictions, render_table, score, write_scores
-from ecomlib.evaluation.suites import SUITES, EvalInstance, load_suite
+from ecomlib.evaluation.suites import SUITES, EvalInstance, absent_ecomgpt_tasks, load_suite
 
 OUTPUT = OutputSpec("out", "dir")
 META_SUFFIX = ".meta.json"
@@ -37,7 +37,8 @@ def add_suite_args(parser: argparse.ArgumentParser, suite_required: bool = True)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_suite_args(parser, suite_required=False)
-    parser.add_argument("--n-per-task", type=int, default=None, help="score only the first N rows per task")
+    parser.add_argument("--n-per-task", type=int, default=None,
+                        help="score only the first N rows per task (default: every row; shown as a subset)")
     parser.add_argument("--predictions", type=Path, required=True,
                         help='JSONL: {"task": ..., "index": <0-based row>, "prediction": <text>} per instance')
     parser.add_argument("--out", type=Path, required=True, help="output folder: scores.json, scores.csv, table.md")
@@ -67,6 +68,14 @@ def read_meta(predictions: Path) -> dict:
     return {k: meta.get(k) for k in SUBSET_KEYS}
 
 
+def subset_record(suite: str, n_per_task: int | None, tasks, data_dir) -> dict:
+    """What was scored, for scores.json and the table: ``whole`` is False when rows or tasks were cut
+    by request; ``absent`` names the published folders missing from the data directory."""
+    return {"suite": suite, "n_per_task": n_per_task, "tasks": sorted(tasks) if tasks else None,
+            "whole": n_per_task is None and not tasks,
+            "absent": absent_ecomgpt_tasks(data_dir) if suite == "ecomgpt" else []}
+
+
 def load_filtered_suite(suite: str, data_dir, n_per_task, candidates, seed, tasks) -> list[EvalInstance]:
     """``load_suite`` where every ``--task`` must name a task of the suite (else: the valid names)."""
     instances = load_suite(suite, data_dir, n_per_task, candidates=candidates or "sampled",
@@ -89,8 +98,10 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--suite is required ({meta_path(args.predictions)} not found to take it from)")
     instances = load_filtered_suite(chosen["suite"], args.data_dir, chosen["n_per_task"], chosen["candidates"],
                                     chosen["seed"], chosen["tasks"])
-    preds = read_predictions(args.predictions, instances, only_tasks=chosen["tasks"])
-    scores = score(instances, preds)
+    preds = read_predictions(args.predictions, instances, only_tasks=chosen["tasks"],
+                             n_per_task=chosen["n_per_task"])
+    scores = score(instances, preds, subset_record(chosen["suite"], chosen["n_per_task"], chosen["tasks"],
+                                                   args.data_dir))
     write_scores(args.out, scores)
     print(render_table(scores), end="")
     print(f"wrote {args.out / 'scores.json'}, scores.csv, table.md")

@@ -3,6 +3,8 @@
 Predictions file rules (one JSON object per line: ``task``, ``index``, ``prediction``):
 - every (task, index) of the suite must appear exactly once; missing, duplicate or unknown pairs are an
   error naming the file and line (missing ones are listed);
+- a file may be larger than the subset asked for: rows of tasks not selected (``--task``) and rows past
+  the ``--n-per-task`` lowest indices of a task are skipped, not refused;
 - ``prediction`` must be a string; an empty string is a valid (wrong) answer, scored as the reference
   does (it becomes "error" in the reference variants);
 - invalid UTF-8 or JSON is an error naming the line. Nothing is written unless everything parses.
@@ -20,6 +22,13 @@ from ecomlib.evaluation.metrics import score_task
 from ecomlib.evaluation.suites import EvalInstance
 from ecomlib.io import atomic_write_files, dumps_json, read_jsonl
 
+# How the reference-compatible NER F1 orders each type's spans before tagging (written into scores.json).
+NER_REF_SPAN_ORDER = (
+    "first-seen: each type's spans in the order the answer lists them (duplicates dropped), tagged in "
+    "that order, a later overlapping span overwriting an earlier one. The published scorer iterates a "
+    "Python set, whose order depends on PYTHONHASHSEED: its own spread on imperfect predictions is about "
+    "+-0.08 points (gold answers are unaffected)."
+)
 METRIC_ORDER = ("miF1_ref", "maF1_ref", "rougeL_ws", "miF1", "maF1", "maF1_inst", "acc", "rougeL_char")
 VARIANTS = {"ref": ("miF1_ref", "maF1_ref", "rougeL_ws"), "corrected": ("miF1", "maF1", "rougeL_char")}
 # Table-4 unseen-task columns, by the last part of the task name (EcomGPT folder names and task kinds)
@@ -34,8 +43,11 @@ def _mean(xs: Sequence[float]) -> float | None:
     return round(sum(xs) / len(xs), 4) if xs else None
 
 
-def score(instances: Sequence[EvalInstance], predictions: dict[tuple[str, int], str]) -> dict:
-    """The scores.json structure: ``{"tasks": {task: {n, level, task_type, lang, metric: value}}, "summary": ...}``."""
+def score(instances: Sequence[EvalInstance], predictions: dict[tuple[str, int], str],
+          subset: dict | None = None) -> dict:
+    """The scores.json structure: ``{"tasks": {task: {n, level, task_type, lang, metric: value}}, "summary":
+    ..., "beside_averages": [tasks of level "" (scored, in no average)], "scorer": {...}}``, plus
+    ``"subset"`` (what was asked for: suite, n_per_task, tasks, whole) when given."""
     by_task: dict[str, list[EvalInstance]] = {}
     for inst in instances:
         by_task.setdefault(inst.task, []).append(inst)
@@ -49,7 +61,12 @@ def score(instances: Sequence[EvalInstance], predictions: dict[tuple[str, int], 
         m = score_task(first.task_type, [predictions[(i.task, i.index)] for i in insts],
                        [i.gold for i in insts], [i.text for i in insts])
         tasks[task] = {"level": first.level, "task_type": first.task_type, "lang": first.lang, **m}
-    return {"tasks": tasks, "summary": summarize(tasks)}
+    out = {"tasks": tasks, "summary": summarize(tasks),
+           "beside_averages": [t for t in tasks if not tasks[t].get("level")],
+           "scorer": {"ner_ref_span_order": NER_REF_SPAN_ORDER}}
+    if subset is not None:
+        out["subset"] = subset
+    return out
 
 
 def summarize(tasks: dict[str, dict]) -> dict:
@@ -84,12 +101,16 @@ def table_row(scores: dict, variant: str = "ref") -> dict:
     return row
 
 
-def read_predictions(path: Path, instances: Iterable[EvalInstance],
-                     only_tasks: Iterable[str] | None = None) -> dict[tuple[str, int], str]:
+def read_predictions(path: Path, instances: Iterable[EvalInstance], only_tasks: Iterable[str] | None = None,
+                     n_per_task: int | None = None) -> dict[tuple[str, int], str]:
     """Parse and check a predictions file against the suite's instances (rules in the module doc).
-    ``only_tasks`` (score --task): rows of other tasks are skipped, so a full file can be scored in part."""
+    ``only_tasks`` / ``n_per_task`` (a subset asked for): rows outside it are skipped, so a larger file
+    can be scored in part."""
     path = Path(path)
     known = {(i.task, i.index) for i in instances}
+    last_index: dict[str, int] = {}
+    for task, index in known:
+        last_index[task] = max(index, last_index.get(task, index))
     only = set(only_tasks) if only_tasks else None
     preds: dict[tuple[str, int], str] = {}
     for lineno, row in enumerate(read_jsonl(path), start=1):
@@ -104,6 +125,11 @@ def read_predictions(path: Path, instances: Iterable[EvalInstance],
             raise DataError(f"{where(path, lineno, 'prediction')}: expected a string, got {type(pred).__name__}")
         key = (task, index)
         if key not in known:
+            if task not in last_index:
+                raise DataError(f"{where(path, lineno, 'task')}: task {task!r} is not in this suite (its tasks: "
+                                f"{', '.join(sorted(last_index))}); --task NAME scores only the tasks named")
+            if n_per_task is not None and index > last_index[task]:
+                continue  # past the rows asked for
             raise DataError(f"{where(path, lineno)}: ({task!r}, {index}) is not an instance of this suite")
         if key in preds:
             raise DataError(f"{where(path, lineno)}: duplicate prediction for ({task!r}, {index})")
@@ -128,6 +154,7 @@ def render_table(scores: dict) -> str:
     for variant in VARIANTS:
         row = scores["summary"][variant]
         lines.append(f"| {variant} | " + " | ".join(_fmt(row[c]) for c in cols) + " |")
+    lines += _subset_lines(scores)
     lines += ["", "ref = published scorer (miF1 / instance-averaged maF1 or seqeval macro / whitespace Rouge-L); "
               "corrected = set or entity micro-F1 / per-class macro-F1 / char Rouge-L.", "",
               "| Task | level | n | " + " | ".join(METRIC_ORDER) + " |",
@@ -136,6 +163,23 @@ def render_table(scores: dict) -> str:
         lines.append(f"| {task} | {m.get('level') or '–'} | {m['n']} | " +
                      " | ".join(_fmt(m.get(k)) for k in METRIC_ORDER) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _subset_lines(scores: dict) -> list[str]:
+    """What the averages cover: the tasks scored beside them, and the subset when one was asked for."""
+    lines = []
+    beside = scores.get("beside_averages") or []
+    if beside:
+        lines += ["", f"Scored beside the averages (not in the paper's test list): {', '.join(beside)} "
+                      "(its row is in the task table below)."]
+    sub = scores.get("subset")
+    if sub and not sub.get("whole", True):
+        rows = "all rows" if sub.get("n_per_task") is None else f"the first {sub['n_per_task']} rows"
+        tasks = "every task" if not sub.get("tasks") else f"only {', '.join(sub['tasks'])}"
+        lines += ["", f"SUBSET: {rows} of {tasks} (asked for); not the whole suite."]
+    for name in (sub or {}).get("absent") or []:
+        lines += [f"Absent from the data directory (not scored): {name}"]
+    return lines
 
 
 def render_csv(scores: dict) -> str:

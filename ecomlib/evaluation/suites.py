@@ -42,6 +42,9 @@ ECOMGPT_TEST_TASKS = (
     "ZH-OpenBG_Align-Generate-title_generate",
 )
 ECOMGPT_UNSEEN_TASKS = ("item_align", "review_topic_category", "product_select_2")
+# Shipped with the 12 but not in the test list: scored beside the paper's averages, never inside them.
+ECOMGPT_EXTRA_TASKS = ("ZH-Multi_CPR-CLS-query_item_matching",)
+ECOMGPT_PUBLISHED_TASKS = ECOMGPT_TEST_TASKS + ECOMGPT_EXTRA_TASKS
 
 # The reference's prompt head (identical in every scorer class).
 HEAD = (
@@ -201,6 +204,13 @@ def load_ecomgpt_task(
     return out
 
 
+def absent_ecomgpt_tasks(data_dir: Path | None) -> list[str]:
+    """The published folders (of the 13) that are not under ``data_dir``."""
+    root = _ecomgpt_root(data_dir)
+    found = find_ecomgpt_tasks(root) if root.is_dir() else {}
+    return [t for t in ECOMGPT_PUBLISHED_TASKS if t not in found]
+
+
 def find_ecomgpt_tasks(root: Path) -> dict[str, Path]:
     """All task folders under ``root`` (``<Dataset>/tasks/<name>``), by name."""
     found: dict[str, Path] = {}
@@ -331,8 +341,9 @@ def load_suite(
     """Instances of a suite, sorted by (task, index).
 
     ``ecomgpt``: ``data_dir`` is the data directory (or the ``ecom_instruct_v1`` folder itself);
-    the 12 test-list tasks present there are loaded (``tasks`` picks others, e.g. the Multi_CPR
-    query_item_matching folder). ``candidates``: ``sampled`` (the reference's random candidate
+    every one of the 13 published folders present there is loaded (the 12 of the paper's test list
+    plus ``ECOMGPT_EXTRA_TASKS``, level ``""``: scored, not averaged); ``tasks`` picks folders by name,
+    any folder found included. ``candidates``: ``sampled`` (the reference's random candidate
     labels, seeded) or ``full`` (the whole label set).
     ``synthetic`` / ``open``: ``data_dir`` is the build directory holding ``ecominstruct/heldout.jsonl``.
     ``jsonl``: ``data_dir`` is a JSONL file of your own instances (``load_jsonl_suite``).
@@ -344,10 +355,10 @@ def load_suite(
         if not root.is_dir():
             raise DataError(f"{root}: not a directory (expected <Dataset>/tasks/<task>/ folders)")
         found = find_ecomgpt_tasks(root)
-        wanted = list(tasks) if tasks else [t for t in ECOMGPT_TEST_TASKS if t in found]
+        wanted = list(tasks) if tasks else [t for t in ECOMGPT_PUBLISHED_TASKS if t in found]
         missing = [t for t in wanted if t not in found]
         if missing or not wanted:
-            raise DataError(f"{root}: no task folder for {missing or list(ECOMGPT_TEST_TASKS)}")
+            raise DataError(f"{root}: no task folder for {missing or list(ECOMGPT_PUBLISHED_TASKS)}")
         out: list[EvalInstance] = []
         for t in sorted(wanted):
             out.extend(load_ecomgpt_task(found[t], candidates=candidates, seed=seed, n=n_per_task))

@@ -75,7 +75,9 @@ def test_score_cli_gold_and_errors(tmp_path, capsys):
     scores = json.loads((out / "scores.json").read_text())
     assert scores["summary"]["corrected"]["UD_miF1"] == 100.0 and scores["summary"]["corrected"]["PS_rougeL"] == 100.0
     assert (out / "table.md").read_text().startswith("| Variant | UD miF1")
-    assert (out / "scores.csv").read_text().count("\n") == 13  # header + 12 tasks
+    assert (out / "scores.csv").read_text().count("\n") == 14  # header + 13 published folders
+    assert scores["subset"]["whole"] is True and scores["beside_averages"] == ["ZH-Multi_CPR-CLS-query_item_matching"]
+    assert "Scored beside the averages" in (out / "table.md").read_text()
     bad = tmp_path / "out_bad"
     n = len(rows)
     for broken, msg in (
@@ -103,7 +105,46 @@ def test_evaluate_cli_with_local_checkpoint(tiny_lm, tmp_path):
     # the written predictions re-score identically through `ecomlib score`
     assert main(["score", "--suite", "synthetic", "--data-dir", str(BUILD), "--predictions", str(out / "predictions.jsonl"),
                  "--out", str(tmp_path / "re"), "--n-per-task", "12"]) == 0
-    assert json.loads((tmp_path / "re" / "scores.json").read_text()) == json.loads((out / "scores.json").read_text())
+    first, again = (json.loads((d / "scores.json").read_text()) for d in (out, tmp_path / "re"))
+    assert again["subset"]["n_per_task"] == 12 and first["subset"]["n_per_task"] == 8  # the smoke profile's
+    assert {k: v for k, v in again.items() if k != "subset"} == {k: v for k, v in first.items() if k != "subset"}
+
+
+def test_score_cli_selects_rows_from_a_larger_file(tmp_path, capsys):
+    insts = load_suite("ecomgpt", ECOMGPT)  # all 13 folders
+    preds = tmp_path / "p.jsonl"
+    _write_preds(preds, [{"task": i.task, "index": i.index, "prediction": i.gold} for i in insts])
+    base = ["score", "--suite", "ecomgpt", "--data-dir", str(ECOMGPT), "--predictions", str(preds)]
+    extra = "ZH-Multi_CPR-CLS-query_item_matching"
+    assert main([*base, "--task", extra, "--out", str(tmp_path / "one")]) == 0
+    one = json.loads((tmp_path / "one" / "scores.json").read_text())
+    assert list(one["tasks"]) == [extra] and one["subset"] == {
+        "suite": "ecomgpt", "n_per_task": None, "tasks": [extra], "whole": False, "absent": []}
+    assert main([*base, "--n-per-task", "1", "--out", str(tmp_path / "first")]) == 0
+    first = json.loads((tmp_path / "first" / "scores.json").read_text())
+    assert {m["n"] for m in first["tasks"].values()} == {1} and len(first["tasks"]) == 13
+    assert "SUBSET: the first 1 rows of every task" in (tmp_path / "first" / "table.md").read_text()
+    capsys.readouterr()
+    # a task the data directory lacks is named, with the way out
+    _write_preds(preds, [{"task": i.task, "index": i.index, "prediction": i.gold} for i in insts]
+                 + [{"task": "EN-Nope-CLS-x", "index": 0, "prediction": "a"}])
+    assert main([*base, "--out", str(tmp_path / "bad")]) == 2
+    assert "task 'EN-Nope-CLS-x' is not in this suite" in capsys.readouterr().err
+
+
+def test_evaluate_ecomgpt_scores_the_whole_suite_by_default(tiny_lm, tmp_path):
+    _, _, path = tiny_lm
+    profile = tmp_path / "tiny.yaml"
+    profile.write_text("name: tiny\neval: {n_per_task: 1, max_new_tokens: 2, max_prompt_tokens: 32}\n")
+    base = ["evaluate", "--model", str(path), "--suite", "ecomgpt", "--data-dir", str(ECOMGPT), "--profile", str(profile)]
+    assert main([*base, "--out", str(tmp_path / "all")]) == 0
+    rows = (tmp_path / "all" / "predictions.jsonl").read_text().splitlines()
+    assert len(rows) == len(load_suite("ecomgpt", ECOMGPT)) > 13  # every row, not the profile's 1 per task
+    scores = json.loads((tmp_path / "all" / "scores.json").read_text())
+    assert scores["subset"]["whole"] and len(scores["tasks"]) == 13
+    assert main([*base, "--n-per-task", "1", "--task", "EN-Lenovo-NER-NER", "--out", str(tmp_path / "part")]) == 0
+    part = json.loads((tmp_path / "part" / "scores.json").read_text())
+    assert part["subset"]["whole"] is False and part["tasks"]["EN-Lenovo-NER-NER"]["n"] == 1
 
 
 class _Chat(BaseHTTPRequestHandler):

@@ -4,7 +4,8 @@ import pytest
 
 from ecomlib.errors import ConfigError, DataError
 from ecomlib.evaluation import load_suite, score
-from ecomlib.evaluation.suites import ECOMGPT_TEST_TASKS, find_ecomgpt_tasks, load_ecomgpt_task
+from ecomlib.evaluation.suites import (ECOMGPT_PUBLISHED_TASKS, ECOMGPT_TEST_TASKS, absent_ecomgpt_tasks,
+                                      find_ecomgpt_tasks, load_ecomgpt_task)
 
 from pathlib import Path
 
@@ -21,10 +22,14 @@ def test_all_13_fixture_folders_load():
         assert [i.index for i in insts] == list(range(len(insts)))
 
 
-def test_suite_is_the_12_test_tasks_with_levels():
+def test_suite_is_all_13_published_folders_with_levels():
     insts = load_suite("ecomgpt", ECOMGPT_FIXTURE)
     tasks = {i.task: i.level for i in insts}
-    assert sorted(tasks) == sorted(ECOMGPT_TEST_TASKS)
+    assert sorted(tasks) == sorted(ECOMGPT_PUBLISHED_TASKS) and len(tasks) == 13
+    # the 13th is scored but sits in no average (level ""); the 12 of the test list have levels
+    assert {t for t, lv in tasks.items() if not lv} == {"ZH-Multi_CPR-CLS-query_item_matching"}
+    assert sorted(t for t, lv in tasks.items() if lv) == sorted(ECOMGPT_TEST_TASKS)
+    assert absent_ecomgpt_tasks(ECOMGPT_FIXTURE) == []
     unseen = sorted(t for t, lv in tasks.items() if lv == "unseen_task")
     assert unseen == ["EN-ABSA-CLS-review_topic_category", "ZH-Multi_CPR-Extract-product_select_2",
                       "ZH-OpenBG_Align-CLS-item_align"]
@@ -59,8 +64,11 @@ def test_candidate_sampling_is_seeded_and_contains_gold():
 
 
 def test_gold_scores_100_on_corrected_metrics_and_ref_quirk():
-    insts = load_suite("ecomgpt", ECOMGPT_FIXTURE, tasks=sorted(find_ecomgpt_tasks(ECOMGPT_FIXTURE)))
+    insts = load_suite("ecomgpt", ECOMGPT_FIXTURE)
     s = score(insts, {(i.task, i.index): i.gold for i in insts})
+    assert len(s["tasks"]) == 13 and s["beside_averages"] == ["ZH-Multi_CPR-CLS-query_item_matching"]
+    assert s["summary"]["corrected"]["UD_n_tasks"] == 9  # the paper's 9 unseen datasets, not the 13th
+    assert "PYTHONHASHSEED" in s["scorer"]["ner_ref_span_order"]
     for task, m in s["tasks"].items():
         for k in ("miF1", "maF1", "maF1_inst", "acc", "rougeL_char"):
             if k in m:
@@ -74,10 +82,11 @@ def test_gold_scores_100_on_corrected_metrics_and_ref_quirk():
 def test_real_data_folders_load_and_gold_is_perfect(data_dir):
     insts = load_suite("ecomgpt", data_dir)
     assert {i.task for i in insts} == {"EN-ABSA-CLS-review_topic_category", "EN-Lenovo-NER-NER"}
+    assert len(absent_ecomgpt_tasks(data_dir)) == 11
     assert len(insts) >= 999
     s = score(insts, {(i.task, i.index): i.gold for i in insts})
     for m in s["tasks"].values():
-        assert m["miF1"] == m["maF1"] == m["miF1_ref"] == m["maF1_ref"] == 100.0
+        assert m["miF1"] == m["maF1"] == m["miF1_ref"] == m["maF1_ref"] == m["rougeL_char"] == 100.0
 
 
 def test_heldout_suite_loads_with_n_per_task():
