@@ -120,3 +120,24 @@ def test_parsers_never_crash(a, b):
     parsing.bio_tags_ref(b, parsing.parse_ner_ref(a))
     for t in ("CLS", "Extract", "Condition_Extract", "Generate"):
         parsing.ref_set_items(t, a, b)
+
+
+def test_ner_ref_order_is_first_seen():
+    # two overlapping same-type spans: whichever is tagged last wins the shared characters
+    text = "X1 pen case"
+    a = parsing.bio_tags_ref(text, parsing.parse_ner_ref("Product: X1 pen, pen case"))
+    b = parsing.bio_tags_ref(text, parsing.parse_ner_ref("Product: pen case, X1 pen"))
+    assert a[3] == "B-Product" and b[3] == "I-Product" and a != b  # listed order decides, nothing else
+
+
+def test_ner_ref_f1_does_not_depend_on_the_hash_seed():
+    import subprocess
+    import sys
+
+    code = ("from ecomlib.evaluation.metrics import score_task;"
+            "m = score_task('NER', ['Product: X1 pen, pen case'], ['Product: pen case'], ['X1 pen case']);"
+            "print(m['miF1_ref'], m['maF1_ref'])")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in range(8)}
+    assert len(outs) == 1, outs
