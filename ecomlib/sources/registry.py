@@ -21,7 +21,8 @@ from ecomlib.schema import TASK_KINDS, UNSEEN_TASK_KINDS
 REGISTRY_FILE = "registry.tsv"
 _COLUMNS = ("group", "repo", "commit", "path", "bytes", "sha256", "lang", "data_type", "license")
 # Groups whose files are fetched but not read into raw records here (the suite loader reads them).
-FILE_ONLY_GROUPS = ("EcomGPTEval",)
+EVAL_GROUP = "EcomGPTEval"  # the 26 files of the 13 published evaluation folders (--suite ecomgpt)
+FILE_ONLY_GROUPS = (EVAL_GROUP,)
 
 
 @dataclass(frozen=True)
@@ -118,14 +119,20 @@ def _check() -> None:
             assert s.heldout or t not in UNSEEN_TASK_KINDS, f"{s.name}: training source with unseen kind {t}"
     assert len(set(names)) == len(names)
     assert groups <= set(names) | set(FILE_ONLY_GROUPS), groups - set(names)
+    evals = files_of(EVAL_GROUP)
+    assert len(evals) == 26 and len({eval_folder(f) for f in evals}) == 13, "the 13 published folders x 2 files"
 
 
-_check()
 SPEC_BY_NAME: dict[str, SourceSpec] = {s.name: s for s in SPECS}
 
 
 def files_of(group: str) -> tuple[PinnedFile, ...]:
     return tuple(f for f in FILES if f.group == group)
+
+
+def eval_folder(f: PinnedFile) -> str:
+    """The evaluation folder a pinned EcomGPTEval file belongs to (``LANG-Dataset-TaskType-name``)."""
+    return f.path.rsplit("/", 2)[-2]
 
 
 def pinned(group: str, path: str) -> PinnedFile:
@@ -134,3 +141,6 @@ def pinned(group: str, path: str) -> PinnedFile:
         if f.group == group and f.path == path:
             return f
     raise KeyError(f"{group}: no pinned file {path!r} in {REGISTRY_FILE}")
+
+
+_check()

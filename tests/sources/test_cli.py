@@ -27,3 +27,29 @@ def test_sources_env_and_errors(capsys, fixture_dir, monkeypatch, tmp_path):
     assert main(["sources", "--data-dir", str(tmp_path / "none")]) == 2
     assert main(["sources", "--data-dir", str(tmp_path), "--only", "FewSum"]) == 2  # files missing
     assert "not found" in capsys.readouterr().err
+
+
+def test_sources_lists_the_26_evaluation_files(capsys, monkeypatch, tmp_path):
+    from ecomlib.sources.registry import EVAL_GROUP, files_of
+
+    monkeypatch.delenv("ECOMLIB_DATA_DIR", raising=False)
+    assert main(["sources"]) == 0
+    out = capsys.readouterr().out
+    assert "Evaluation suite (EcomGPTEval" in out and "13 folders, 26 files" in out
+    assert "ZH-Multi_CPR-CLS-query_item_matching" in out and "state not checked" in out
+    # with a data directory: each file present, absent or invalid
+    bad = files_of(EVAL_GROUP)[0]
+    bad.local(tmp_path).parent.mkdir(parents=True)
+    bad.local(tmp_path).write_bytes(b"not the pinned file")
+    assert main(["sources", "--data-dir", str(tmp_path), "--only", EVAL_GROUP]) == 0
+    out = capsys.readouterr().out
+    assert "0 present under" in out and "PriceRunner" not in out
+    states = [line.split()[-1] for line in out.splitlines() if "eaa846f" in line]
+    assert len(states) == 26 and states.count("invalid") == 1 and states.count("absent") == 25
+
+
+def test_sources_shows_the_real_evaluation_files_present(capsys, data_dir):
+    assert main(["sources", "--data-dir", str(data_dir), "--only", "EcomGPTEval"]) == 0
+    out = capsys.readouterr().out
+    assert "4 present under" in out  # the 2 folders of the local copy; the other 11 absent
+    assert sum(line.endswith("absent") for line in out.splitlines()) == 22

@@ -128,3 +128,41 @@ def test_cli_fetches_real_pinned_files(server, tmp_path, data_dir, capsys):
     assert main(["fetch-data", "--dest", str(dest), "--only", "Eprstmt", "--check"]) == 0
     assert main(["fetch-data", "--dest", str(dest), "--only", "Eprstmt", "--base-url", url, "--no-progress"]) == 0
     assert "0 files, 3 already valid" in capsys.readouterr().out
+
+
+EVAL_FIXTURE = Path(__file__).parents[1] / "evaluation" / "fixtures" / "ecom_instruct_v1"
+
+
+def test_registry_pins_the_whole_published_suite():
+    from ecomlib.evaluation.suites import ECOMGPT_PUBLISHED_TASKS
+    from ecomlib.sources.registry import EVAL_GROUP, eval_folder
+
+    evals = files_of(EVAL_GROUP)
+    assert len(evals) == 26 and {f.repo for f in evals} == {"Alibaba-NLP/EcomGPT"}
+    assert sorted({eval_folder(f) for f in evals}) == sorted(ECOMGPT_PUBLISHED_TASKS)
+    for folder in ECOMGPT_PUBLISHED_TASKS:  # each folder: its meta-info.json and its test.json
+        assert sorted(f.path.rsplit("/", 1)[1] for f in evals if eval_folder(f) == folder) == ["meta-info.json", "test.json"]
+
+
+def test_cli_fetches_the_26_evaluation_files_and_the_suite_loads(server, tmp_path, monkeypatch, capsys):
+    """The 26 pins re-pointed at the hand-made fixture folders (same paths, their own size and hash)."""
+    import dataclasses
+
+    from ecomlib.evaluation import load_suite
+    from ecomlib.sources import fetch_cli
+    from ecomlib.sources.registry import EVAL_GROUP
+
+    root, url = server
+    pins = []
+    for f in files_of(EVAL_GROUP):
+        data = (EVAL_FIXTURE / f.path.split("ecom_instruct_v1/", 1)[1]).read_bytes()
+        pin = dataclasses.replace(f, bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
+        _serve(root, pin, data)
+        pins.append(pin)
+    monkeypatch.setattr(fetch_cli, "FILES", tuple(pins))
+    dest = tmp_path / "dest"
+    assert main(["fetch-data", "--dest", str(dest), "--only", EVAL_GROUP, "--base-url", url, "--no-progress"]) == 0
+    assert "fetched 26 files" in capsys.readouterr().out
+    assert len(_leftovers(dest)) == 26
+    assert len({i.task for i in load_suite("ecomgpt", dest)}) == 13  # the fetched layout is the suite's
+    assert main(["fetch-data", "--dest", str(dest), "--only", EVAL_GROUP, "--check"]) == 0
