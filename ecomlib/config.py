@@ -51,6 +51,10 @@ class DataConfig:
     prompt_lang: Literal["en", "zh", "input"] = "en"
     task_info: bool = True  # include the task description part of the instruction
     output_constraint: bool = True  # include the output-constraint part
+    # Prompt layout of training and held-out rows (ecomlib.instruct.templates): "ours" (six headed
+    # parts), "published" (the 13 published test folders' layout), "auto" = published for the open
+    # world, ours for the synthetic one.
+    layout: Literal["auto", "ours", "published"] = "auto"
     n_negative_labels: int = 2  # absent types / wrong labels added to candidate lists
     max_candidates: int = 12  # cap on candidate labels shown for large label sets
     # Held-in evaluation: unseen instances of training tasks (paper Table 6). A record-level split: a share

@@ -53,6 +53,8 @@ DATA_TYPES = ("product", "review", "query", "dialogue", "qa", "general")
 RESPONSE_MARKER = "### Response:"
 # A rendered prompt ends with PROMPT_END; the training text is prompt + output + EOS.
 PROMPT_END = RESPONSE_MARKER + "\n"
+# Layout "published" (ecomlib.instruct.templates) ends at the marker itself, as the published test prompts.
+PROMPT_ENDS = (PROMPT_END, RESPONSE_MARKER)
 LABEL_SEP = ", "  # the reference's label separator
 NONE_ANSWER = "None"
 

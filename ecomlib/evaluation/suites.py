@@ -3,7 +3,8 @@
 ``ecomgpt`` reads ``<root>/<Dataset>/tasks/<LANG-Dataset-TaskType-name>/{meta-info.json,test.json}``
 and builds each prompt exactly as the published ``src/eval.py`` does: a fixed head naming the task's
 ``defi``, then ``meta-info.json``'s ``test_prompt.instruction`` formatted with ``sentences``,
-``label_set`` and ``ex``. Gold outputs follow each scorer class's ``encode_to_input_output``.
+``label_set`` and ``ex`` (``ecomlib.instruct.templates.published_prompt``, the function that renders
+training rows in the ``published`` layout). Gold outputs follow each scorer class's ``encode_to_input_output``.
 
 ``synthetic`` / ``open`` read ``<data_dir>/ecominstruct/heldout.jsonl`` (row keys in ecomlib.schema).
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecomlib.errors import ConfigError, DataError, where
+from ecomlib.instruct.templates import PUBLISHED_HEAD, published_prompt
 from ecomlib.io import read_jsonl
 from ecomlib.schema import LABEL_SEP, LEVELS, PARADIGM_OF_TASK_TYPE, TASK_TYPES, split_task_name
 
@@ -46,11 +48,8 @@ ECOMGPT_UNSEEN_TASKS = ("item_align", "review_topic_category", "product_select_2
 ECOMGPT_EXTRA_TASKS = ("ZH-Multi_CPR-CLS-query_item_matching",)
 ECOMGPT_PUBLISHED_TASKS = ECOMGPT_TEST_TASKS + ECOMGPT_EXTRA_TASKS
 
-# The reference's prompt head (identical in every scorer class).
-HEAD = (
-    "Below is an instruction that describes the {defi} task. "
-    "Write a response that appropriately completes the request.\n"
-)
+# The reference's prompt head (identical in every scorer class): the published layout's own function.
+HEAD = PUBLISHED_HEAD
 MAX_SAMPLED_LABELS = 50  # the reference draws np.random.randint(50) candidate labels
 
 
@@ -149,7 +148,7 @@ def load_ecomgpt_task(
         label_list = list(sets[key])
     if candidates not in ("sampled", "full"):
         raise ConfigError(f"candidates={candidates!r}: expected 'sampled' or 'full'")
-    template = HEAD.format(defi=meta["defi"]) + instruction
+    template = published_prompt(meta["defi"], instruction)  # the layout data.layout=published trains in
     task_kind = name.split("-", 3)[3]
     level = ("unseen_task" if task_kind in ECOMGPT_UNSEEN_TASKS else "unseen_dataset") if name in ECOMGPT_TEST_TASKS else ""
 

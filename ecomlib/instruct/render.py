@@ -1,5 +1,6 @@
 """Instance -> EcomInstruct row: candidate labels (gold + sampled negatives), the formatted output,
-and the six-part prompt.
+and the six-part prompt in the profile's layout (``data.layout``, see templates.py): training and
+held-out rows are rendered by the same function, so evaluation prompts are in the layout trained on.
 
 Candidates and prompt choice are drawn from RNGs seeded by (seed, task, parent record), so they do not
 depend on the order of the stream or on the template variant: a held-out row is byte-identical under
@@ -12,7 +13,7 @@ import random
 
 from ecomlib.instruct.kinds import Instance
 from ecomlib.instruct.tasks import TaskSpec, sub_seed
-from ecomlib.instruct.templates import EVAL_VARIANT, Variant, render
+from ecomlib.instruct.templates import Variant, render
 from ecomlib.schema import LABEL_SEP, NONE_ANSWER, format_ner_output
 
 
@@ -55,8 +56,8 @@ def make_row(task: TaskSpec, inst: Instance, universe: set[str], data, variant: 
     key = inst.parent
     rng = random.Random(sub_seed(seed, "candidates", task.name, key))
     cands = candidates_for(inst, task.task_type, universe, data.n_negative_labels, data.max_candidates, rng)
-    if task.heldout:  # one fixed evaluation prompt, whatever the training variant
-        use, choice = EVAL_VARIANT, None
+    if task.heldout:  # one fixed evaluation prompt, whatever the training variant, in its layout
+        use, choice = variant.for_eval(), None
     else:
         use, choice = variant, sub_seed(seed, "prompt", task.name, key)
     prompt = render(task.kind, task.dataset, task.data_type, task.lang, inst.input, cands, use, choice)

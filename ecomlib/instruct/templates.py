@@ -1,7 +1,10 @@
 """The paper's six-part instruction: task description, prompt, input, candidate labels (optional),
 output constraint (optional), output.
 
-A rendered prompt is::
+Two prompt layouts (``data.layout``), each rendered by one function that training rows, held-out rows
+and the published suite loader all use, so a model is evaluated in the layout it was trained on:
+
+``ours`` (the synthetic world's default)::
 
     Task: <task description>                 (when task_info)
     Instruction: <prompt>
@@ -9,8 +12,20 @@ A rendered prompt is::
     Candidate labels: a, b, c                (when the instance has candidates)
     Output constraint: <constraint>          (when output_constraint)
     ### Response:
+    <- the prompt ends with a newline here
 
-and the training target is the output alone. Part headers follow the prompt language; the input and
+``published`` (the paper profile's and the open world's default; the layout of the 13 published test
+folders, ``published_prompt``)::
+
+    Below is an instruction that describes the <task description> task. Write a response that appropriately completes the request.
+    ### Instruction:
+    <input>
+    <prompt> Candidate labels: a, b, c Output constraint: <constraint> 
+    ### Response:
+    <- no newline after the marker, as the published test prompts
+
+(the last instruction line ends with " " before the marker, as the published ``test_prompt`` texts do;
+without task_info the head reads "... describes a task. ..."). The training target is the output alone. Part headers follow the prompt language; the input and
 the candidate labels are the data's own text and never change with the variant.
 
 Prompt wording. Each task kind has one core request per language (``KIND_TEXT``); a prompt is that
@@ -27,10 +42,22 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass
 
 from ecomlib.errors import ConfigError, DataError
-from ecomlib.schema import LABEL_SEP, NONE_ANSWER, PROMPT_END, TASK_KINDS
+from ecomlib.schema import LABEL_SEP, NONE_ANSWER, PROMPT_END, RESPONSE_MARKER, TASK_KINDS
+
+LAYOUTS = ("ours", "published")
+# The published suite's head (identical in every scorer class of the reference); see published_prompt.
+PUBLISHED_HEAD = (
+    "Below is an instruction that describes the {defi} task. "
+    "Write a response that appropriately completes the request.\n"
+)
+PUBLISHED_HEAD_NO_TASK = ("Below is an instruction that describes a task. "
+                          "Write a response that appropriately completes the request.\n")
+PUBLISHED_INSTRUCTION = "### Instruction:\n"
+PUBLISHED_END = " \n" + RESPONSE_MARKER
 
 # kind -> {lang: (task description, core request)}
 KIND_TEXT: dict[str, dict[str, tuple[str, str]]] = {
@@ -147,19 +174,37 @@ CONSTRAINTS: dict[str, dict[str, str]] = {
 }
 
 
+def resolve_layout(data) -> str:
+    """``data.layout``: ``ours`` / ``published``, or ``auto`` = published for the open world, ours for
+    the synthetic one (committed synthetic results were trained in ours)."""
+    layout = getattr(data, "layout", "auto")
+    if layout == "auto":
+        return "published" if data.world == "open" else "ours"
+    if layout not in LAYOUTS:
+        raise ConfigError(f"data.layout: expected one of 'auto', {', '.join(map(repr, LAYOUTS))}, got {layout!r}")
+    return layout
+
+
 @dataclass(frozen=True)
 class Variant:
     template: str = "diverse"  # diverse | narrow
     prompt_lang: str = "en"  # en | zh | input
     task_info: bool = True
     output_constraint: bool = True
+    layout: str = "ours"  # ours | published (never "auto": resolved from the data config)
 
     @classmethod
     def from_data(cls, data) -> "Variant":
-        v = cls(data.template, data.prompt_lang, data.task_info, data.output_constraint)
+        v = cls(data.template, data.prompt_lang, data.task_info, data.output_constraint, resolve_layout(data))
         if v.template not in ("diverse", "narrow") or v.prompt_lang not in ("en", "zh", "input"):
             raise ConfigError(f"data.template/data.prompt_lang: unsupported variant {v}")
         return v
+
+    def for_eval(self) -> "Variant":
+        """The fixed evaluation variant in this variant's layout: held-out rows never depend on the
+        training template, only on the layout the model is trained in."""
+        return Variant(EVAL_VARIANT.template, EVAL_VARIANT.prompt_lang, EVAL_VARIANT.task_info,
+                       EVAL_VARIANT.output_constraint, self.layout)
 
 
 # The one fixed evaluation template: held-out rows never depend on the training variant.
@@ -191,30 +236,60 @@ def render(
     kind: str, dataset: str, data_type: str, input_lang: str, input_text: str, candidates: list[str],
     variant: Variant, choice: int | None,
 ) -> str:
-    """The six-part prompt (without the output). ``choice`` picks among the wordings; ``None`` takes
-    the dataset's first one (the fixed evaluation prompt)."""
+    """The six-part prompt (without the output) in the variant's layout. ``choice`` picks among the
+    wordings; ``None`` takes the dataset's first one (the fixed evaluation prompt)."""
     lang = prompt_language(variant, input_lang)
-    h = HEADERS[lang]
     options = prompts_for(kind, dataset, data_type, lang, variant.template)
-    prompt = options[0] if choice is None else options[choice % len(options)]
-    parts = []
+    parts = {"prompt": options[0] if choice is None else options[choice % len(options)], "input": input_text}
     if variant.task_info:
-        parts.append(h["task"] + KIND_TEXT[kind][lang][0])
-    parts.append(h["prompt"] + prompt)
-    parts.append(h["input"] + input_text)
+        parts["task"] = KIND_TEXT[kind][lang][0]
     if candidates:
-        parts.append(h["candidates"] + LABEL_SEP.join(candidates))
+        parts["candidates"] = LABEL_SEP.join(candidates)
     if variant.output_constraint:
-        parts.append(h["constraint"] + CONSTRAINTS[TASK_KINDS[kind]][lang])
-    return "\n".join(parts) + "\n" + PROMPT_END
+        parts["constraint"] = CONSTRAINTS[TASK_KINDS[kind]][lang]
+    if variant.layout == "published":
+        return render_published(parts, lang)
+    if variant.layout != "ours":
+        raise ConfigError(f"data.layout: expected one of {', '.join(map(repr, LAYOUTS))}, got {variant.layout!r}")
+    return render_ours(parts, lang)
+
+
+def render_ours(parts: dict[str, str], lang: str) -> str:
+    """Layout ``ours``: one headed line per part, then the response marker and a newline."""
+    h = HEADERS[lang]
+    order = [k for k in ("task", "prompt", "input", "candidates", "constraint") if k in parts]
+    return "\n".join(h[k] + parts[k] for k in order) + "\n" + PROMPT_END
+
+
+def published_prompt(defi: str | None, instruction: str) -> str:
+    """Layout ``published``: the reference's head naming the task, then the instruction block, which
+    carries ``### Instruction:`` ... ``### Response:`` itself (as the published ``test_prompt`` does).
+    The suite loader (ecomlib.evaluation.suites) builds every published test prompt with this."""
+    return (PUBLISHED_HEAD.format(defi=defi) if defi else PUBLISHED_HEAD_NO_TASK) + instruction
+
+
+def _defi(task: str, lang: str) -> str:
+    return task[:1].lower() + task[1:] if lang == "en" else task  # "... the named entity recognition task"
+
+
+def render_published(parts: dict[str, str], lang: str) -> str:
+    """Our parts in the published layout: the input under ``### Instruction:``, then one request line
+    (prompt, candidate labels, output constraint), then `` \n### Response:``."""
+    h = HEADERS[lang]
+    request = parts["prompt"] + "".join(" " + h[k] + parts[k] for k in ("candidates", "constraint") if k in parts)
+    task = _defi(parts["task"], lang) if "task" in parts else None
+    return published_prompt(task, f"{PUBLISHED_INSTRUCTION}{parts['input']}\n{request}{PUBLISHED_END}")
 
 
 def split_prompt(prompt: str) -> dict[str, str]:
     """Parse a rendered prompt back into its parts (task, prompt, input, candidates, constraint).
 
-    Used by the builder's leak check and by tests; headers are recognised in either language at the
-    start of a line, and a part runs until the next header line or the response marker.
+    Used by the builder's leak check and by tests; either layout. In ``ours`` headers are recognised
+    in either language at the start of a line, and a part runs until the next header line or the
+    response marker; in ``published`` see ``_split_published``.
     """
+    if prompt.startswith(PUBLISHED_HEAD_NO_TASK[:31]) and prompt.endswith(PUBLISHED_END):
+        return _split_published(prompt)
     if not prompt.endswith(PROMPT_END):
         raise DataError("not a rendered prompt: it must end with the response marker")
     body = prompt[: -len(PROMPT_END)].rstrip("\n")
@@ -235,6 +310,35 @@ def split_prompt(prompt: str) -> dict[str, str]:
             parts[current] += "\n" + line
         else:
             raise DataError(f"prompt line {line!r} comes before any part header")
+    return parts
+
+
+_PUBLISHED_TASK = re.compile(r"Below is an instruction that describes the (.*) task\. Write a response")
+
+
+def _split_published(prompt: str) -> dict[str, str]:
+    """Head (task), then ``### Instruction:`` + input, then the last line: prompt [candidates]
+    [constraint]. The input may span lines; the request line never holds the input."""
+    head, _, body = prompt.partition("\n")
+    if not body.startswith(PUBLISHED_INSTRUCTION):
+        raise DataError(f"not a rendered prompt: {PUBLISHED_INSTRUCTION!r} must follow the head line")
+    inner = body[len(PUBLISHED_INSTRUCTION): -len(PUBLISHED_END)]
+    if "\n" not in inner:
+        raise DataError("not a rendered prompt: the request line after the input is missing")
+    text, request = inner.rsplit("\n", 1)
+    parts: dict[str, str] = {}
+    m = _PUBLISHED_TASK.match(head)
+    if m:
+        parts["task"] = m.group(1)
+    tail: dict[str, str] = {}
+    for key in ("constraint", "candidates"):  # from the end of the line: the prompt comes first
+        for lang in HEADERS:
+            at = request.rfind(" " + HEADERS[lang][key])
+            if at >= 0:
+                tail[key] = request[at + 1 + len(HEADERS[lang][key]):]
+                request = request[:at]
+                break
+    parts.update({"prompt": request, "input": text, **dict(reversed(list(tail.items())))})
     return parts
 
 

@@ -28,7 +28,7 @@ from ecomlib.progress import tqdm  # bars in the terminal, one summary line in a
 from ecomlib.config import Profile
 from ecomlib.errors import ConfigError, DataError, EcomlibError
 from ecomlib.io import atomic_write_json, atomic_write_jsonl, atomic_write_text
-from ecomlib.schema import PROMPT_END
+from ecomlib.schema import PROMPT_END, PROMPT_ENDS
 from ecomlib.training.card import model_card
 from ecomlib.training.checkpoint import (RUN_CONFIG, config_diff, list_checkpoints, read_run_config, run_config,
                                         save_checkpoint, verify_checkpoint)
@@ -103,9 +103,9 @@ def _check_rows(rows: list[dict], stage: str) -> None:
     for i, r in enumerate(rows):
         if not isinstance(r, dict) or not isinstance(r.get("prompt"), str) or not isinstance(r.get("output"), str):
             raise DataError(f"{stage} examples, row {i + 1}: expected a dict with string 'prompt' and 'output'")
-        if stage == "ecominstruct" and not r["prompt"].endswith(PROMPT_END):
+        if stage == "ecominstruct" and not r["prompt"].endswith(PROMPT_ENDS):
             raise DataError(f"ecominstruct examples, row {i + 1} (task {r.get('task')!r}), field 'prompt': "
-                            f"expected it to end with {PROMPT_END!r}")
+                            f"expected it to end with {PROMPT_END!r} or {PROMPT_ENDS[1]!r}")
 
 
 def _default_data(profile: Profile, stage: str, examples, texts):
