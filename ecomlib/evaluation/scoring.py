@@ -155,8 +155,9 @@ def render_table(scores: dict) -> str:
         row = scores["summary"][variant]
         lines.append(f"| {variant} | " + " | ".join(_fmt(row[c]) for c in cols) + " |")
     lines += _subset_lines(scores)
-    lines += ["", "ref = published scorer (miF1 / instance-averaged maF1 or seqeval macro / whitespace Rouge-L); "
-              "corrected = set or entity micro-F1 / per-class macro-F1 / char Rouge-L.", "",
+    lines += ["", "ref = published scorer (miF1 / instance-averaged maF1 or seqeval macro / whitespace Rouge-L; "
+              "NER spans tagged in first-seen order, see scores.json 'scorer'); "
+              "corrected = set or entity micro-F1 / per-class macro-F1 / char Rouge-L (punctuation not counted).", "",
               "| Task | level | n | " + " | ".join(METRIC_ORDER) + " |",
               "|---|---|---|" + "---|" * len(METRIC_ORDER)]
     for task, m in scores["tasks"].items():
@@ -170,8 +171,12 @@ def _subset_lines(scores: dict) -> list[str]:
     lines = []
     beside = scores.get("beside_averages") or []
     if beside:
-        lines += ["", f"Scored beside the averages (not in the paper's test list): {', '.join(beside)} "
-                      "(its row is in the task table below)."]
+        lines += ["", "Scored beside the averages (not in the paper's test list; rows in the task table below):"]
+        for task in beside:
+            m = scores["tasks"][task]
+            nums = "; ".join(f"{v} " + " / ".join(f"{k} {_fmt(m.get(k))}" for k in keys if k in m)
+                             for v, keys in VARIANTS.items())
+            lines.append(f"- {task}: {nums}")
     sub = scores.get("subset")
     if sub and not sub.get("whole", True):
         rows = "all rows" if sub.get("n_per_task") is None else f"the first {sub['n_per_task']} rows"
