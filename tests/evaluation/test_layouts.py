@@ -4,6 +4,7 @@ the published suite, so a model is evaluated on prompts laid out exactly as the 
 import json
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ecomlib.config import load_profile
 from ecomlib.errors import ConfigError
@@ -81,3 +82,14 @@ def test_published_build_renders_training_and_heldout_rows_in_one_layout(tmp_pat
         assert rows and all(r["prompt"].startswith("Below is an instruction that describes ")
                             and r["prompt"].endswith(" \n### Response:") for r in rows), split
         assert all(split_prompt(r["prompt"])["input"] == r["input"] for r in rows), split
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40),
+       st.lists(st.text("abc 中文", min_size=1, max_size=6), max_size=3), st.booleans(), st.sampled_from(["en", "zh"]))
+def test_published_prompts_split_back_into_their_parts(text, cands, with_task, lang):
+    variant = Variant("diverse", lang, with_task, True, "published")
+    prompt = render("item_align", "ShopA", "product", "en", text, cands, variant, choice=1)
+    parts = split_prompt(prompt)
+    assert parts["input"] == text and parts.get("candidates", "") == ", ".join(cands)
+    assert ("task" in parts) == with_task and parts["constraint"]
