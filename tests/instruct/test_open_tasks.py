@@ -9,6 +9,7 @@ import pytest
 
 from ecomlib.instruct.kinds import KIND_FUNCS, Context
 from ecomlib.instruct.tasks import applicable_kinds
+from ecomlib.instruct.templates import KIND_TEXT, NOUNS, prompts_for
 from ecomlib.records import RawRecord, SourceSpec
 
 
@@ -76,6 +77,23 @@ def test_answerability_needs_an_answerability_label():
     assert KIND_FUNCS["answer_generate"](rec, _ctx()).answer == "6 inches"
 
 
+@pytest.mark.parametrize("kind,data_type", [("title_generate", "product"), ("question_generate", "qa")])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_prompt_names_what_the_input_holds(kind, data_type, lang):
+    # title_generate's input is attributes only; question_generate's is a context and an answer (no question).
+    core = KIND_TEXT[kind][lang][1]  # the request itself may say "title" ("write a product title")
+    for dataset in ("OAMine", "AE110k", "ePQA", "hetPQA", "EnTitleGen", "ZhProductQA"):
+        for prompt in prompts_for(kind, dataset, data_type, lang, "diverse"):
+            frame = prompt.replace(core, "")
+            assert not any(noun in frame for noun in NOUNS[data_type][lang]), prompt
+
+
+def test_other_kinds_keep_their_data_nouns():
+    # a title's own kinds still speak of the title
+    prompts = prompts_for("coarse_classify", "OAMine", "product", "en", "diverse")
+    assert any(noun in p for noun in NOUNS["product"]["en"] for p in prompts)
+
+
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|amp|quot|lt|gt|apos);")
 
 
@@ -103,3 +121,10 @@ def test_open_build_has_no_degenerate_task(data_dir, monkeypatch):
     multi = [r for r in ev if sum(line.split(". ", 1)[-1] in r["output"]
                                   for line in r["input"].split("\n")[2:]) > 1]
     assert len(multi) > len(ev) / 2  # most ePQA questions have several answering candidates
+    for r in res.train:
+        kind = r["task"].rsplit("-", 1)[1]
+        if kind in ("title_generate", "question_generate"):
+            noun_type = "product" if kind == "title_generate" else "qa"
+            instruction = next(line for line in r["prompt"].split("\n") if line.startswith(("Instruction: ", "指令：")))
+            frame = instruction.replace(KIND_TEXT[kind]["en"][1], "").replace(KIND_TEXT[kind]["zh"][1], "")
+            assert not any(n in frame for n in NOUNS[noun_type]["en"] + NOUNS[noun_type]["zh"]), instruction
