@@ -13,12 +13,11 @@ and WDC-PAVE readers unescape text, values and names alike (values stay substrin
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Iterator
 
 from ecomlib.records import RawRecord, Span
-from ecomlib.sources.base import ReadStats, SourceFile, first_span
+from ecomlib.sources.base import ReadStats, SourceFile, first_span, unescape_html
 
 # BIO type -> span type in the record contract's vocabulary for product titles.
 TAOBAO_TYPES = {"HCCX": "product", "HPPX": "brand", "XH": "model", "MISC": "misc"}
@@ -88,14 +87,6 @@ def _require(sf: SourceFile, line: int, row: dict, key: str, typ: type):
     return row[key]
 
 
-def _unescape(s: str, stats: ReadStats) -> str:
-    """HTML character references decoded (``Men&#39;s`` -> ``Men's``); counted once per string."""
-    out = html.unescape(s) if "&" in s else s
-    if out != s:
-        stats.repair("HTML character references unescaped")
-    return out
-
-
 def _attributes(sf: SourceFile, line: int, scores: dict, text: str, segments: list[tuple[int, int]],
                 stats: ReadStats) -> tuple[list[Span], dict[str, str], list[str]] | None:
     """target_scores -> (spans, attributes, absent); a value nowhere in the text is dropped alone, and
@@ -108,13 +99,13 @@ def _attributes(sf: SourceFile, line: int, scores: dict, text: str, segments: li
         values = scores[raw_attr]
         if not isinstance(values, dict):
             raise sf.error(line, f"field 'target_scores.{raw_attr}': expected an object of value -> score")
-        attr = _unescape(raw_attr, stats)
+        attr = unescape_html(raw_attr, stats)
         for raw_value, score in values.items():
             if raw_value == "n/a":
                 absent.append(attr)
                 continue
             n_values += 1
-            value = _unescape(raw_value, stats)
+            value = unescape_html(raw_value, stats)
             # WDC-PAVE gives {"pid": [0 title | 1 description], "score"}: look in that part first.
             pids = score.get("pid", []) if isinstance(score, dict) else []
             hint = segments[pids[0]][0] if pids and 0 <= pids[0] < len(segments) else 0
@@ -135,8 +126,8 @@ def read_extractgpt(name: str, data_dir: Path, stats: ReadStats) -> Iterator[Raw
     for split in ("train", "test"):
         sf = SourceFile(name, data_dir, f"data/processed_datasets/{folder}/{split}.jsonl", stats)
         for line, row in sf.jsonl():
-            text = _unescape(_require(sf, line, row, "input", str), stats)
-            category = _unescape(_require(sf, line, row, "category", str), stats)
+            text = unescape_html(_require(sf, line, row, "input", str), stats)
+            category = unescape_html(_require(sf, line, row, "category", str), stats)
             scores = _require(sf, line, row, "target_scores", dict)
             if not text.strip():
                 stats.drop("empty title")
@@ -155,9 +146,9 @@ def read_wdc(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecord]
     for split in ("train", "test"):
         sf = SourceFile(name, data_dir, f"data/processed_datasets/wdc_with_all_attributes/{split}.jsonl", stats)
         for line, row in sf.jsonl():
-            title = _unescape(_require(sf, line, row, "input_title", str), stats)
-            desc = _unescape(_require(sf, line, row, "input_description", str), stats)
-            category = _unescape(_require(sf, line, row, "category", str), stats)
+            title = unescape_html(_require(sf, line, row, "input_title", str), stats)
+            desc = unescape_html(_require(sf, line, row, "input_description", str), stats)
+            category = unescape_html(_require(sf, line, row, "category", str), stats)
             scores = _require(sf, line, row, "target_scores", dict)
             # Title and description joined by a newline; pid 0 / 1 refer to these two parts.
             text = title + ("\n" + desc if desc else "")

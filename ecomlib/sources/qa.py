@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ecomlib.records import RawRecord, Span
-from ecomlib.sources.base import ReadStats, SourceFile, first_span
+from ecomlib.sources.base import ReadStats, SourceFile, first_span, unescape_html
 
 EPQA_COLUMNS = ("qid", "question", "ASIN", "candidate", "source", "qa_pair_id", "title", "label", "answer")
 HETPQA_COLUMNS = ("ASIN", "question", "candidate", "answer", "source")
@@ -65,7 +65,7 @@ def read_hetpqa(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawReco
         sf = SourceFile(name, data_dir, f"hetPQA/answer_generation/{split}.csv", stats)
         # Tab-separated despite the .csv name.
         for line, row in sf.csv_rows(HETPQA_COLUMNS, delimiter="\t"):
-            text, question, answer = row["candidate"].strip(), row["question"].strip(), row["answer"].strip()
+            text, question, answer = (unescape_html(row[k].strip(), stats) for k in ("candidate", "question", "answer"))
             if not (text and question and answer):
                 stats.drop("empty question, evidence or answer")
                 continue

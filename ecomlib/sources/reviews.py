@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ecomlib.records import RawRecord, Span
-from ecomlib.sources.base import ReadStats, SourceFile, first_span, place_span, to_int
+from ecomlib.sources.base import ReadStats, SourceFile, first_span, place_span, to_int, unescape_html
 
 ZH_POLARITY = {"正面": "positive", "负面": "negative", "中性": "neutral"}
 
@@ -269,7 +269,7 @@ def read_huliu(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecor
                     stats.drop("line without '##' sentence marker")
                 continue
             head, text = raw.split("##", 1)
-            text = text.strip()
+            head, text = unescape_html(head, stats), unescape_html(text.strip(), stats)
             if not text:
                 stats.drop("empty sentence")
                 continue

@@ -63,6 +63,13 @@ def test_html_character_references_are_unescaped(fixture_dir):
     assert not any("&#" in r.text or "&amp;" in r.text for r in ae)
     wdc, _ = _read("WDCPAVE", fixture_dir)
     assert any(r.text.endswith("eraser & cap.") for r in wdc)
+    hl, hl_stats = _read("HuLiu", fixture_dir)
+    att = next(r for r in hl if "superior" in r.text)
+    assert att.text == "far superior to at & t 's coverage ." and hl_stats.repaired["HTML character references unescaped"] == 1
+    het, _ = _read("hetPQA", fixture_dir)
+    tall = het[-1]
+    assert tall.text == "it is 7 1/2\u2032 tall." and tall.labels["answer"] == "7 1/2\u2032 tall"
+    assert [s.text for s in tall.spans] == ["7 1/2\u2032 tall"]
 
 
 def test_wdc_title_plus_description_and_missing_value_dropped(fixture_dir):
@@ -146,7 +153,7 @@ def test_fewsum_tab_separated_with_quotes(fixture_dir):
 
 def test_huliu_features(fixture_dir):
     recs, stats = _read("HuLiu", fixture_dir)
-    assert len(recs) == 24  # 6 readable sentences in each of 4 files
+    assert len(recs) == 25  # 6 readable sentences in each of 4 files, one more in Nokia6610
     canon = [r for r in recs if r.meta["product"] == "CanonG3"]
     assert [s.text for s in canon[1].spans] == ["picture", "zoom"]
     assert [t["polarity"] for t in canon[1].labels["tuples"]] == ["positive", "negative"]  # [-1} typo read
@@ -186,7 +193,7 @@ def test_qa_sources(fixture_dir):
     assert not q8.labels["answerable"] and q8.labels["answer"] is None and q8.labels["evidence_index"] is None
     assert q8.meta["grades"] == [1, 0]
     h, _ = _read("hetPQA", fixture_dir)
-    assert len(h) == 6
+    assert len(h) == 7
     # every hetPQA row has an answer by construction: a constant is not an answerability label
     assert all("answerable" not in r.labels for r in h)
     assert h[0].text == 'the cord is 6" long.' and h[0].labels["answer"] == 'the cord is 6" long.'
@@ -229,3 +236,11 @@ def test_epqa_keeps_every_answering_candidate(fresh_fixture_dir):
     (fresh_fixture_dir / "amazon-science/contextual-product-qa/ePQA/dev.csv").write_text(EPQA_ROWS, encoding="utf-8")
     (q7,), _ = _read("ePQA", fresh_fixture_dir)
     assert q7.labels["evidence_indices"] == [0, 2] and q7.labels["evidence_index"] == 0
+
+
+def test_unescape_decodes_only_complete_references():
+    from ecomlib.sources.base import unescape_html
+
+    stats = ReadStats()
+    assert unescape_html("Men&#39;s R&notes AT&T 3&quot; &amp;", stats) == "Men's R&notes AT&T 3\" &"
+    assert unescape_html("no references", stats) == "no references" and stats.repaired["HTML character references unescaped"] == 1

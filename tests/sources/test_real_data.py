@@ -74,12 +74,18 @@ def test_limit_is_cheap_on_large_sources(data_dir):
     assert len(list(iter_records("OnlineShopping", data_dir, stats, limit=5))) == 5 and stats.records == 5
 
 
-def test_no_html_character_references_in_ae110k(data_dir):
-    recs, stats = read_source("AE110k", data_dir)
-    assert stats.repaired["HTML character references unescaped"] == 294
-    assert not any(re.search(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", r.text + " ".join(r.labels["attributes"].values()))
-                   for r in recs)
-    assert any("Men's" in r.text for r in recs)
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z]+);")
+
+
+@pytest.mark.parametrize("name,n", [("AE110k", 294), ("HuLiu", 5), ("hetPQA", 4)])
+def test_no_html_character_references(name, n, data_dir):
+    recs, stats = read_source(name, data_dir)
+    assert stats.repaired["HTML character references unescaped"] == n
+    strings = [r.text for r in recs] + [str(v) for r in recs for v in (r.labels.get("attributes") or {}).values()]
+    strings += [r.labels.get("answer") or "" for r in recs] + [r.labels.get("question") or "" for r in recs]
+    assert not any(_ENTITY.search(s) for s in strings)
+    if name == "AE110k":
+        assert any("Men's" in r.text for r in recs)
 
 
 def test_degenerate_labels_are_not_claimed(data_dir):
