@@ -26,7 +26,8 @@ product   text = a product title.
 review    text = a review.
           spans: ``aspect`` and ``opinion`` spans.
           labels: ``tuples`` [{aspect, opinion, category, polarity}] where aspect/opinion may be None
-          (implicit) and polarity is ``positive``/``negative``/``neutral``; ``rating`` (1-5),
+          (implicit), ``opinion`` is left out when the source annotates no opinion words, and polarity
+          is ``positive``/``negative``/``neutral`` (None when the source's is outside them); ``rating`` (1-5),
           ``sentiment`` (``positive``/``negative``), ``topics`` [category, ...] (multi-label),
           ``product_category`` (str), ``summary`` (str).
 query     text = a search query.
@@ -38,8 +39,10 @@ dialogue  text = the rendered conversation, one turn per line as ``user: ...`` /
           labels: ``turns`` [{role, text}], ``intent`` (of the last user turn), ``next_response``.
 qa        text = the context (a product description or review).
           spans: the answer span (type ``answer``) when answerable.
-          labels*: ``question``; ``answerable`` (bool); ``answer`` (str or None); ``evidence``
-          [sentence, ...] and ``evidence_index`` (int or None) when the source has candidate evidence.
+          labels*: ``question``; ``answerable`` (bool; absent when every question is answered by
+          construction); ``answer`` (str or None); ``evidence`` [sentence, ...] and ``evidence_index``
+          (int or None) when the source has candidate evidence, and ``evidence_indices`` [int] when
+          several candidates answer.
 """
 
 from __future__ import annotations

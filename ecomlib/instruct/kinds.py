@@ -254,7 +254,8 @@ def aspect_extraction(rec: RawRecord, ctx: Context) -> Instance | None:
 
 def opinion_extraction(rec: RawRecord, ctx: Context) -> Instance | None:
     tuples = _tuples(rec)
-    if not tuples:
+    # A source that annotates no opinion words leaves the key out (Hu & Liu); ``None`` is an implicit one.
+    if not tuples or not any("opinion" in t for t in tuples):
         return None
     return Instance(rec.text, _unique(t.get("opinion") for t in tuples), rec.id)
 
@@ -352,11 +353,14 @@ def answer_generate(rec: RawRecord, ctx: Context) -> Instance | None:
 
 
 def evidence_select(rec: RawRecord, ctx: Context) -> Instance | None:
+    """Every answering candidate is gold (``evidence_indices``, e.g. ePQA's grade-2 sentences); a source
+    that names one (``evidence_index``) has one."""
     q, ev, idx = rec.labels.get("question"), rec.labels.get("evidence") or [], rec.labels.get("evidence_index")
-    if not q or idx is None or not (0 <= idx < len(ev)):
+    indices = rec.labels.get("evidence_indices", [] if idx is None else [idx])
+    if not q or not indices or not all(0 <= i < len(ev) for i in indices):
         return None
     text = _field(rec.lang, "question", q) + "\n" + FIELDS[rec.lang]["evidence"] + COLON[rec.lang].rstrip()
-    return Instance(text + "\n" + _numbered([str(e) for e in ev]), [str(ev[idx])], rec.id)
+    return Instance(text + "\n" + _numbered([str(e) for e in ev]), _unique(str(ev[i]) for i in indices), rec.id)
 
 
 KIND_FUNCS: dict[str, KindFn] = {

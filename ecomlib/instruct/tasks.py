@@ -24,9 +24,13 @@ from ecomlib.instruct.kinds import KIND_FUNCS, Context
 from ecomlib.records import RawRecord, SourceSpec
 from ecomlib.schema import PARADIGM_OF_TASK_TYPE, TASK_KINDS, UNSEEN_TASK_KINDS
 
-REGISTRY_VERSION = 1
+# 2: a derived kind applies only when some probe instance has a non-empty answer.
+REGISTRY_VERSION = 2
 # answer_extract 2: a written answer that is not in the context no longer yields an extraction instance.
-KIND_VERSIONS: dict[str, int] = {**{kind: 1 for kind in TASK_KINDS}, "answer_extract": 2}
+# evidence_select 2: every answering candidate is gold. opinion_extraction 2: none from a source that
+# annotates no opinions. title_generate, question_generate 2: prompts name what the input holds.
+KIND_VERSIONS: dict[str, int] = {**{kind: 1 for kind in TASK_KINDS}, "answer_extract": 2, "evidence_select": 2,
+                                 "opinion_extraction": 2, "title_generate": 2, "question_generate": 2}
 PROBE_RECORDS = 50  # records looked at to decide which CoT derivations a source supports
 
 
@@ -83,13 +87,17 @@ def check_source(spec: SourceSpec) -> None:
 
 
 def applicable_kinds(spec: SourceSpec, records: Iterable[RawRecord], seed: int) -> set[str]:
-    """The derivable kinds that yield at least one instance on these (probe) records."""
+    """The derivable kinds that yield at least one instance with a non-empty answer on these (probe)
+    records. A kind whose every answer is empty (e.g. answer extraction from a source whose answers
+    are written, not spans: "None" in every row) would teach nothing but "None"."""
     ctx = Context(random.Random(sub_seed(seed, "probe", spec.name)))
     found: set[str] = set()
     for rec in records:
         for kind, _ in cot.derivations(spec.kind):
-            if kind not in found and KIND_FUNCS[kind](rec, ctx) is not None:
-                found.add(kind)
+            if kind not in found:
+                inst = KIND_FUNCS[kind](rec, ctx)
+                if inst is not None and inst.answer:
+                    found.add(kind)
         ctx.remember(rec)
     return found
 

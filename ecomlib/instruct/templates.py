@@ -29,7 +29,8 @@ without task_info the head reads "... describes a task. ..."). The training targ
 the candidate labels are the data's own text and never change with the variant.
 
 Prompt wording. Each task kind has one core request per language (``KIND_TEXT``); a prompt is that
-request set in a *frame*, about a *data noun* ("the product title", "this listing's title" ...).
+request set in a *frame*, about a *data noun* ("the product title", "this listing's title" ...;
+a kind whose input is not the data's text, such as attributes -> title, has nouns of its own).
 ``narrow`` uses frame 0 and the generic noun ("the input") for every dataset: exactly one prompt per
 task kind. ``diverse``
 gives each dataset its own noun and its own 3 of the 5 frames (chosen by a hash of the dataset name),
@@ -146,6 +147,16 @@ NOUNS: dict[str, dict[str, list[str]]] = {
     "general": {"en": ["the input", "this text", "the text below"], "zh": ["输入", "这段文本", "下面的文本"]},
 }
 
+# Kinds whose input is not the record's own text get nouns for what the input holds: "For this
+# listing's title, write a product title" contradicts an input of attributes only.
+INPUT_NOUNS: dict[str, dict[str, list[str]]] = {
+    "title_generate": {"en": ["the product attributes", "these attributes of a product", "the attribute list below"],
+                       "zh": ["商品属性", "这些商品属性", "下面的属性列表"]},
+    "question_generate": {"en": ["the context and its answer", "this answer and its context",
+                                 "the answer and context below"],
+                          "zh": ["上下文及其答案", "这条答案及其上下文", "下面的答案和上下文"]},
+}
+
 FRAMES: dict[str, list[str]] = {
     "en": ["Given {noun}, {core}.", "Read {noun} and {core}.", "Please {core} for {noun}.",
            "Look at {noun}; {core}.", "You are an e-commerce assistant. For {noun}, {core}."],
@@ -221,7 +232,7 @@ def _pick(dataset: str, n: int, k: int) -> list[int]:
 def prompts_for(kind: str, dataset: str, data_type: str, lang: str, template: str) -> tuple[str, ...]:
     """The prompt wordings a (dataset, kind) may use under a template variant."""
     core = KIND_TEXT[kind][lang][1]
-    nouns = NOUNS.get(data_type, NOUNS["general"])[lang]
+    nouns = (INPUT_NOUNS.get(kind) or NOUNS.get(data_type, NOUNS["general"]))[lang]
     if template == "narrow":  # one wording per kind, whatever the dataset or its data type
         return (FRAMES[lang][0].format(noun=NOUNS["general"][lang][0], core=core),)
     noun = nouns[_pick(dataset, len(nouns), 1)[0]]

@@ -3,7 +3,8 @@ and span repair.
 
 Real files are messy in small ways. A reader repairs what is unambiguous (CRLF, a BOM, an offset off
 by a few characters when the term occurs exactly once) and drops what is not, counting both by reason
-in ``ReadStats``. Malformed *structure* (a broken JSON line, a row with the wrong column count, a
+in ``ReadStats``. A bad *annotation* (one term, value or polarity) is dropped alone and counted in
+``dropped_annotations``; the record is dropped (``dropped``) only when nothing sound is left of it. Malformed *structure* (a broken JSON line, a row with the wrong column count, a
 missing file) is not noise but a wrong or corrupt file: that raises ``DataError`` naming the source,
 the file and the line.
 """
@@ -11,8 +12,10 @@ the file and the line.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,19 +34,24 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 @dataclass
 class ReadStats:
-    """What a read produced: records kept, and repairs and drops counted by reason."""
+    """What a read produced: records kept, and repairs and drops counted by reason (``dropped``: whole
+    records; ``dropped_annotations``: single annotations of records that were kept)."""
 
     source: str = ""
     records: int = 0
     repaired: Counter = field(default_factory=Counter)
     dropped: Counter = field(default_factory=Counter)
     files: list[str] = field(default_factory=list)
+    dropped_annotations: Counter = field(default_factory=Counter)
 
     def repair(self, reason: str, n: int = 1) -> None:
         self.repaired[reason] += n
 
     def drop(self, reason: str, n: int = 1) -> None:
         self.dropped[reason] += n
+
+    def drop_annotation(self, reason: str, n: int = 1) -> None:
+        self.dropped_annotations[reason] += n
 
     @property
     def n_repaired(self) -> int:
@@ -53,12 +61,17 @@ class ReadStats:
     def n_dropped(self) -> int:
         return sum(self.dropped.values())
 
+    @property
+    def n_dropped_annotations(self) -> int:
+        return sum(self.dropped_annotations.values())
+
     def to_dict(self) -> dict:
         return {
             "source": self.source,
             "records": self.records,
             "repaired": dict(sorted(self.repaired.items())),
             "dropped": dict(sorted(self.dropped.items())),
+            "dropped_annotations": dict(sorted(self.dropped_annotations.items())),
             "files": list(self.files),
         }
 
@@ -146,13 +159,26 @@ class SourceFile:
             raise self.error(reader.line_num, f"malformed CSV ({exc})") from None
 
 
+# Only complete references (ending in ';'): html.unescape alone would also turn "R&notes" into "R¬es".
+_HTML_REF = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def unescape_html(s: str, stats: ReadStats) -> str:
+    """HTML character references decoded (AE-110k ``Men&#39;s``, Hu & Liu ``at &#38; t``, hetPQA
+    ``3.54&quot;``), counted once per string changed. Only where a source's text is HTML-escaped."""
+    out = _HTML_REF.sub(lambda m: html.unescape(m.group(0)), s) if "&" in s else s
+    if out != s:
+        stats.repair("HTML character references unescaped")
+    return out
+
+
 def place_span(text: str, start: int | None, end: int | None, term: str, type: str,
                stats: ReadStats) -> Span | None:
     """A span for ``term`` given (possibly wrong) offsets; None when it cannot be placed unambiguously.
 
     Offsets that index ``term`` exactly are kept. Otherwise the term is relocated when it occurs
     exactly once in ``text`` (counted as a repair); when it is absent or occurs several times the
-    caller drops the record (the offsets cannot tell which occurrence was meant).
+    caller drops the annotation (the offsets cannot tell which occurrence was meant).
     """
     if start is not None and end is not None and 0 <= start < end <= len(text) and text[start:end] == term:
         return Span(start, end, type, term)

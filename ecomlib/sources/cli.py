@@ -86,8 +86,10 @@ def run(args: argparse.Namespace) -> int:
         spec = REGISTRY[n].spec
         print(f"\n== {n} ({time.perf_counter() - t0:.2f}s)")
         lines = [["records", str(stats.records)], ["tasks", ", ".join(spec.tasks)],
-                 ["repaired", str(stats.n_repaired)], ["dropped", str(stats.n_dropped)]]
+                 ["repaired", str(stats.n_repaired)], ["dropped", str(stats.n_dropped)],
+                 ["dropped annotations", str(stats.n_dropped_annotations)]]
         lines += [[f"  repaired: {k}", str(v)] for k, v in sorted(stats.repaired.items())]
         lines += [[f"  dropped: {k}", str(v)] for k, v in sorted(stats.dropped.items())]
+        lines += [[f"  dropped annotation: {k}", str(v)] for k, v in sorted(stats.dropped_annotations.items())]
         print(_table(lines))
     return 0

@@ -3,7 +3,12 @@
 Attribute values come without offsets: a value becomes a span at its first occurrence in the text
 (every value of the attribute is a span typed by the attribute name); ``labels["attributes"]`` keeps
 the first value per attribute, as the record contract has one value per attribute. Attributes
-annotated ``n/a`` (known to be absent) are kept in ``meta["absent_attributes"]``.
+annotated ``n/a`` (known to be absent) are kept in ``meta["absent_attributes"]``. A value that is
+nowhere in the text cannot be extracted: that one value is dropped (counted as a dropped
+annotation) and the record kept; the record is dropped only when no annotated value is left.
+
+AE-110k titles and values carry HTML character references (``Men&#39;s``, ``&amp;``): the ExtractGPT
+and WDC-PAVE readers unescape text, values and names alike (values stay substrings of the title).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ecomlib.records import RawRecord, Span
-from ecomlib.sources.base import ReadStats, SourceFile, first_span
+from ecomlib.sources.base import ReadStats, SourceFile, first_span, unescape_html
 
 # BIO type -> span type in the record contract's vocabulary for product titles.
 TAOBAO_TYPES = {"HCCX": "product", "HPPX": "brand", "XH": "model", "MISC": "misc"}
@@ -84,27 +89,35 @@ def _require(sf: SourceFile, line: int, row: dict, key: str, typ: type):
 
 def _attributes(sf: SourceFile, line: int, scores: dict, text: str, segments: list[tuple[int, int]],
                 stats: ReadStats) -> tuple[list[Span], dict[str, str], list[str]] | None:
-    """target_scores -> (spans, attributes, absent) or None when a value is nowhere in the text."""
+    """target_scores -> (spans, attributes, absent); a value nowhere in the text is dropped alone, and
+    None is returned (the record dropped) only when values were annotated and none is in the text."""
     spans: list[Span] = []
     attrs: dict[str, str] = {}
     absent: list[str] = []
-    for attr in sorted(scores):
-        values = scores[attr]
+    n_values = 0
+    for raw_attr in sorted(scores):
+        values = scores[raw_attr]
         if not isinstance(values, dict):
-            raise sf.error(line, f"field 'target_scores.{attr}': expected an object of value -> score")
-        for value, score in values.items():
-            if value == "n/a":
+            raise sf.error(line, f"field 'target_scores.{raw_attr}': expected an object of value -> score")
+        attr = unescape_html(raw_attr, stats)
+        for raw_value, score in values.items():
+            if raw_value == "n/a":
                 absent.append(attr)
                 continue
+            n_values += 1
+            value = unescape_html(raw_value, stats)
             # WDC-PAVE gives {"pid": [0 title | 1 description], "score"}: look in that part first.
             pids = score.get("pid", []) if isinstance(score, dict) else []
             hint = segments[pids[0]][0] if pids and 0 <= pids[0] < len(segments) else 0
             sp = first_span(text, value, attr, hint)
             if sp is None:
-                stats.drop("attribute value not in text")
-                return None
+                stats.drop_annotation("attribute value not in text")
+                continue
             spans.append(sp)
             attrs.setdefault(attr, value)
+    if n_values and not attrs:
+        stats.drop("no attribute value in text")
+        return None
     return spans, attrs, absent
 
 
@@ -113,8 +126,8 @@ def read_extractgpt(name: str, data_dir: Path, stats: ReadStats) -> Iterator[Raw
     for split in ("train", "test"):
         sf = SourceFile(name, data_dir, f"data/processed_datasets/{folder}/{split}.jsonl", stats)
         for line, row in sf.jsonl():
-            text = _require(sf, line, row, "input", str)
-            category = _require(sf, line, row, "category", str)
+            text = unescape_html(_require(sf, line, row, "input", str), stats)
+            category = unescape_html(_require(sf, line, row, "category", str), stats)
             scores = _require(sf, line, row, "target_scores", dict)
             if not text.strip():
                 stats.drop("empty title")
@@ -133,9 +146,9 @@ def read_wdc(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecord]
     for split in ("train", "test"):
         sf = SourceFile(name, data_dir, f"data/processed_datasets/wdc_with_all_attributes/{split}.jsonl", stats)
         for line, row in sf.jsonl():
-            title = _require(sf, line, row, "input_title", str)
-            desc = _require(sf, line, row, "input_description", str)
-            category = _require(sf, line, row, "category", str)
+            title = unescape_html(_require(sf, line, row, "input_title", str), stats)
+            desc = unescape_html(_require(sf, line, row, "input_description", str), stats)
+            category = unescape_html(_require(sf, line, row, "category", str), stats)
             scores = _require(sf, line, row, "target_scores", dict)
             # Title and description joined by a newline; pid 0 / 1 refer to these two parts.
             text = title + ("\n" + desc if desc else "")

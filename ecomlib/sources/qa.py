@@ -2,9 +2,13 @@
 
 ePQA grades 10 candidate sentences per question: 0 irrelevant, 1 relevant but not an answer,
 2 answers the question. One record per question: ``text`` is the candidates one per line,
-``evidence`` the candidates, ``answerable`` whether any candidate is graded 2, ``evidence_index``
-the first such candidate and ``answer`` the answer written for it. ``answer`` is free text, so it is
-a span only when it happens to occur verbatim in the context.
+``evidence`` the candidates, ``answerable`` whether any candidate is graded 2, ``evidence_indices``
+every such candidate (often several answer the question), ``evidence_index`` the first of them and
+``answer`` the answer written for it. ``answer`` is free text, so it is a span only when it happens
+to occur verbatim in the context.
+
+hetPQA rows all have an answer by construction, so its records carry no ``answerable`` label: a
+constant is not an annotation (an answerability task from it would be "yes" in every row).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ecomlib.records import RawRecord, Span
-from ecomlib.sources.base import ReadStats, SourceFile, first_span
+from ecomlib.sources.base import ReadStats, SourceFile, first_span, unescape_html
 
 EPQA_COLUMNS = ("qid", "question", "ASIN", "candidate", "source", "qa_pair_id", "title", "label", "answer")
 HETPQA_COLUMNS = ("ASIN", "question", "candidate", "answer", "source")
@@ -42,14 +46,15 @@ def read_epqa(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecord
             stats.drop("empty question or candidates")
             continue
         grades = [int(r["label"]) for _, r in rows]
-        best = next((i for i, g in enumerate(grades) if g == 2), None)
+        answering = [i for i, g in enumerate(grades) if g == 2]
+        best = answering[0] if answering else None
         answer = rows[best][1]["answer"].strip() if best is not None else None
         text = "\n".join(evidence)
         yield RawRecord(
             id=f"{name}-{qid}", source=name, kind="qa", lang="en", text=text,
             spans=_answer_spans(text, answer),
             labels={"question": first["question"].strip(), "answerable": best is not None, "answer": answer or None,
-                    "evidence": evidence, "evidence_index": best},
+                    "evidence": evidence, "evidence_index": best, "evidence_indices": answering},
             meta={"line": rows[0][0], "asin": first["ASIN"], "title": first["title"], "grades": grades,
                   "evidence_sources": [r["source"] for _, r in rows]},
         )
@@ -60,11 +65,11 @@ def read_hetpqa(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawReco
         sf = SourceFile(name, data_dir, f"hetPQA/answer_generation/{split}.csv", stats)
         # Tab-separated despite the .csv name.
         for line, row in sf.csv_rows(HETPQA_COLUMNS, delimiter="\t"):
-            text, question, answer = row["candidate"].strip(), row["question"].strip(), row["answer"].strip()
+            text, question, answer = (unescape_html(row[k].strip(), stats) for k in ("candidate", "question", "answer"))
             if not (text and question and answer):
                 stats.drop("empty question, evidence or answer")
                 continue
             yield RawRecord(id=f"{name}-{split}-{line:05d}", source=name, kind="qa", lang="en", text=text,
                             spans=_answer_spans(text, answer),
-                            labels={"question": question, "answerable": True, "answer": answer},
+                            labels={"question": question, "answer": answer},
                             meta={"split": split, "line": line, "asin": row["ASIN"], "evidence_source": row["source"]})

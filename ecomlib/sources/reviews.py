@@ -1,9 +1,15 @@
 """Readers for review sources: Zhijiang, EPRSTMT, online-shopping, SemEval laptops, FewSum, Hu & Liu.
 
 Tuples follow the record contract: ``{aspect, opinion, category, polarity}`` with ``None`` for an
-implicit aspect/opinion and for a category the source does not annotate (SemEval, Hu & Liu).
-A record whose annotated term cannot be placed in its text (offsets wrong and the term absent or
-ambiguous) is dropped as a whole, so no record carries a partial annotation.
+implicit aspect/opinion and for a category the source does not annotate (SemEval, Hu & Liu). A
+source that annotates no opinion words at all (Hu & Liu) leaves the ``opinion`` key out: ``None``
+would claim an implicit opinion, and opinion extraction would learn to answer "None".
+
+Bad annotations are dropped one at a time (``ReadStats.drop_annotation``), not with their record:
+a SemEval ``conflict`` polarity or a Hu & Liu feature without polarity keeps its aspect term with
+``polarity: None`` (the term is sound; only the polarity is outside the contract); a SemEval term
+that cannot be placed is dropped; a Hu & Liu feature whose wording is not in the sentence is kept
+as an implicit aspect. A record is dropped only when none of its annotations is left.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ecomlib.records import RawRecord, Span
-from ecomlib.sources.base import ReadStats, SourceFile, first_span, place_span, to_int
+from ecomlib.sources.base import ReadStats, SourceFile, first_span, place_span, to_int, unescape_html
 
 ZH_POLARITY = {"正面": "positive", "负面": "negative", "中性": "neutral"}
 
@@ -48,9 +54,9 @@ def read_zhijiang(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRe
             continue
         spans: list[Span] = []
         out: list[dict] = []
-        ok = True
         for lline, row in tuples.get(rid, []):
-            terms = {}
+            terms: dict = {}
+            placed: list[Span] = []
             for key, term, s, e in (("aspect", row["AspectTerms"], row["A_start"], row["A_end"]),
                                     ("opinion", row["OpinionTerms"], row["O_start"], row["O_end"])):
                 if term == "_":  # implicit
@@ -59,15 +65,17 @@ def read_zhijiang(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRe
                 sp = place_span(text, to_int(lab, lline, f"{key} start", s), to_int(lab, lline, f"{key} end", e),
                                 term, key, stats)
                 if sp is None:
-                    ok = False
                     break
-                _add(spans, sp)
+                placed.append(sp)
                 terms[key] = term
-            if not ok:
-                break
+            if len(terms) < 2:  # one term of the pair cannot be placed: the tuple goes, the review stays
+                stats.drop_annotation("tuple term offsets wrong and term absent or ambiguous")
+                continue
+            for sp in placed:
+                _add(spans, sp)
             out.append({**terms, "category": row["Categories"], "polarity": ZH_POLARITY[row["Polarities"]]})
-        if not ok:
-            stats.drop("term offsets wrong and term absent or ambiguous")
+        if tuples.get(rid) and not out:
+            stats.drop("no tuple could be placed")
             continue
         yield RawRecord(id=f"{name}-{int(rid):05d}" if rid.isdigit() else f"{name}-{rid}", source=name,
                         kind="review", lang="zh", text=text, spans=sorted(spans, key=lambda s: (s.start, s.end)),
@@ -143,13 +151,10 @@ def read_semeval(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRec
             text = text_el.text
             spans: list[Span] = []
             tuples: list[dict] = []
-            reason = ""
-            for at in sent.iter("aspectTerm"):
+            terms = list(sent.iter("aspectTerm"))
+            for at in terms:
                 term, pol = at.get("term", ""), at.get("polarity", "")
-                if pol == "conflict":  # outside the contract's three polarities
-                    reason = "aspect polarity 'conflict'"
-                    break
-                if pol not in ("positive", "negative", "neutral"):
+                if pol not in ("positive", "negative", "neutral", "conflict"):
                     raise sf.error(None, f"sentence {sid}: aspect polarity {pol!r} is not positive/negative/neutral/conflict")
                 try:
                     s, e = int(at.get("from", "")), int(at.get("to", ""))
@@ -157,12 +162,15 @@ def read_semeval(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRec
                     raise sf.error(None, f"sentence {sid}: aspectTerm {term!r} has non-integer from/to") from None
                 sp = place_span(text, s, e, term, "aspect", stats)
                 if sp is None:
-                    reason = "term offsets wrong and term absent or ambiguous"
-                    break
+                    stats.drop_annotation("aspect term offsets wrong and term absent or ambiguous")
+                    continue
+                if pol == "conflict":  # outside the contract's three polarities: keep the term, drop the polarity
+                    stats.drop_annotation("aspect polarity 'conflict' (term kept)")
+                    pol = None
                 _add(spans, sp)
                 tuples.append({"aspect": term, "opinion": None, "category": None, "polarity": pol})
-            if reason:
-                stats.drop(reason)
+            if terms and not tuples:
+                stats.drop("no aspect term could be placed")
                 continue
             yield RawRecord(id=f"{name}-{split}-{sid}", source=name, kind="review", lang="en", text=text,
                             spans=sorted(spans, key=lambda s: (s.start, s.end)), labels={"tuples": tuples},
@@ -218,6 +226,35 @@ def _huliu_features(head: str) -> list[tuple[str, str | None, list[str]]] | None
     return out
 
 
+def _huliu_tuples(text: str, features: list[tuple[str, str | None, list[str]]], stats: ReadStats
+                  ) -> tuple[list[Span], list[dict], set[str], list[str]]:
+    """(spans, tuples, tags, implicit features) of one sentence; bad annotations dropped one by one.
+    Hu & Liu annotate no opinion words, so the tuples have no ``opinion`` key."""
+    spans: list[Span] = []
+    tuples: list[dict] = []
+    tags: set[str] = set()
+    implicit: list[str] = []
+    for feature, polarity, other in features:
+        tags.update(other)
+        sp = None if ("u" in other or "p" in other) else first_span(text, feature, "aspect")
+        if polarity is None:
+            if sp is None:  # neither a polarity nor a term: nothing sound is left of it
+                stats.drop_annotation("feature without polarity, not in sentence")
+                continue
+            stats.drop_annotation("feature without polarity (term kept)")
+        elif sp is None and not ("u" in other or "p" in other):
+            # Annotators name the feature in their own words ("photo quality" for "quality of photos"):
+            # the opinion is real, the term is not a span, so it is kept as an implicit aspect.
+            stats.drop_annotation("feature not in sentence (kept as implicit aspect)")
+        if sp is None:  # [u]/[p] or a wording not in the sentence: an implicit aspect
+            tuples.append({"aspect": None, "category": None, "polarity": polarity})
+            implicit.append(feature)
+            continue
+        _add(spans, sp)
+        tuples.append({"aspect": feature, "category": None, "polarity": polarity})
+    return spans, tuples, tags, implicit
+
+
 def read_huliu(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecord]:
     for product in HULIU_FILES:
         sf = SourceFile(name, data_dir, f"Datasets/{product}.txt", stats)
@@ -232,33 +269,17 @@ def read_huliu(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecor
                     stats.drop("line without '##' sentence marker")
                 continue
             head, text = raw.split("##", 1)
-            text = text.strip()
+            head, text = unescape_html(head, stats), unescape_html(text.strip(), stats)
             if not text:
                 stats.drop("empty sentence")
                 continue
-            spans: list[Span] = []
-            tuples: list[dict] = []
-            tags: set[str] = set()
-            implicit: list[str] = []
             features = _huliu_features(head)
-            reason = "" if features is not None else "malformed feature annotation"
-            for feature, polarity, other in features or []:
-                tags.update(other)
-                if polarity is None:
-                    reason = "feature without polarity"
-                    break
-                if "u" in other or "p" in other:  # not in the sentence: an implicit aspect
-                    tuples.append({"aspect": None, "opinion": None, "category": None, "polarity": polarity})
-                    implicit.append(feature)
-                    continue
-                sp = first_span(text, feature, "aspect")
-                if sp is None:
-                    reason = "feature not in sentence"
-                    break
-                _add(spans, sp)
-                tuples.append({"aspect": feature, "opinion": None, "category": None, "polarity": polarity})
-            if reason:
-                stats.drop(reason)
+            if features is None:
+                stats.drop("malformed feature annotation")
+                continue
+            spans, tuples, tags, implicit = _huliu_tuples(text, features, stats)
+            if features and not tuples:
+                stats.drop("no feature annotation left")
                 continue
             yield RawRecord(id=f"{name}-{product}-{line:04d}", source=name, kind="review", lang="en", text=text,
                             spans=sorted(spans, key=lambda s: (s.start, s.end)), labels={"tuples": tuples},

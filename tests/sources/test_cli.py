@@ -15,8 +15,9 @@ def test_sources_reads_with_data_dir(capsys, fixture_dir):
     assert main(["sources", "--data-dir", str(fixture_dir), "--only", "SemEvalLaptop"]) == 0
     out = capsys.readouterr().out
     assert "== SemEvalLaptop" in out
-    assert re.search(r"^records\s+3$", out, re.M)  # 4 train + 1 test sentences, 2 dropped
-    assert "dropped: aspect polarity 'conflict'" in out and "repaired: aspect offsets relocated" in out
+    assert re.search(r"^records\s+5$", out, re.M)  # 4 train + 1 test sentences; bad annotations dropped alone
+    assert re.search(r"^dropped annotations\s+2$", out, re.M)
+    assert "dropped annotation: aspect polarity 'conflict'" in out and "repaired: aspect offsets relocated" in out
 
 
 def test_sources_env_and_errors(capsys, fixture_dir, monkeypatch, tmp_path):

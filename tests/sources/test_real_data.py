@@ -1,37 +1,40 @@
 """Every reader on the real pinned files (skipped unless ECOMLIB_DATA_DIR points at them)."""
 
+import re
 from collections import Counter
 
 import pytest
 
 from ecomlib.sources import REGISTRY, ReadStats, iter_records, read_source
 
-# Counts documented in the data README or established by reading the files once; drops by reason.
+# Counts documented in the data README or established by reading the files once: records, whole
+# records dropped by reason, single annotations dropped by reason (their records kept).
 EXPECTED = {
-    "TaobaoNER": (7998, {}),  # 6,000 train + 998 dev + 1,000 test sentences
-    "YoukuNER": (10002, {}),
-    "OAMine": (1943, {}),
-    "AE110k": (2092, {}),
-    "WDCPAVE": (545, {"attribute value not in text": 20}),
-    "PriceRunner": (35311, {}),
-    "Zhijiang": (3229, {}),
-    "Eprstmt": (930, {}),
-    "OnlineShopping": (62773, {"empty review": 1}),  # 62,774 rows
-    "SemEvalLaptop": (3788, {"aspect polarity 'conflict'": 57}),  # 3,045 + 800 sentences
-    "FewSum": (60, {}),
-    "HuLiu": (1987, {"feature not in sentence": 85, "feature without polarity": 1,
-                     "line without '##' sentence marker": 1}),
-    "ePQA": (977, {}),
-    "hetPQA": (6380, {}),
+    "TaobaoNER": (7998, {}, {}),  # 6,000 train + 998 dev + 1,000 test sentences
+    "YoukuNER": (10002, {}, {}),
+    "OAMine": (1943, {}, {}),
+    "AE110k": (2092, {}, {}),
+    "WDCPAVE": (565, {}, {"attribute value not in text": 21}),  # 20 records lost one value each (one lost 2)
+    "PriceRunner": (35311, {}, {}),
+    "Zhijiang": (3229, {}, {}),
+    "Eprstmt": (930, {}, {}),
+    "OnlineShopping": (62773, {"empty review": 1}, {}),  # 62,774 rows
+    "SemEvalLaptop": (3845, {}, {"aspect polarity 'conflict' (term kept)": 61}),  # 3,045 + 800 sentences
+    "FewSum": (60, {}, {}),
+    "HuLiu": (2073, {"line without '##' sentence marker": 1},
+              {"feature not in sentence (kept as implicit aspect)": 94, "feature without polarity (term kept)": 1}),
+    "ePQA": (977, {}, {}),
+    "hetPQA": (6380, {}, {}),
 }
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_reader_counts_on_real_files(name, data_dir):
     recs, stats = read_source(name, data_dir)  # validates every record
-    n, dropped = EXPECTED[name]
+    n, dropped, dropped_annotations = EXPECTED[name]
     assert len(recs) == n and stats.records == n
     assert dict(stats.dropped) == dropped
+    assert dict(stats.dropped_annotations) == dropped_annotations
     assert len({r.id for r in recs}) == n
     assert sorted(stats.files) == sorted(f.rel_path for f in REGISTRY[name].files
                                          if f.data_type not in ("license", "doc"))
@@ -69,3 +72,28 @@ def test_labels_shapes(data_dir):
 def test_limit_is_cheap_on_large_sources(data_dir):
     stats = ReadStats()
     assert len(list(iter_records("OnlineShopping", data_dir, stats, limit=5))) == 5 and stats.records == 5
+
+
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z]+);")
+
+
+@pytest.mark.parametrize("name,n", [("AE110k", 294), ("HuLiu", 5), ("hetPQA", 4)])
+def test_no_html_character_references(name, n, data_dir):
+    recs, stats = read_source(name, data_dir)
+    assert stats.repaired["HTML character references unescaped"] == n
+    strings = [r.text for r in recs] + [str(v) for r in recs for v in (r.labels.get("attributes") or {}).values()]
+    strings += [r.labels.get("answer") or "" for r in recs] + [r.labels.get("question") or "" for r in recs]
+    assert not any(_ENTITY.search(s) for s in strings)
+    if name == "AE110k":
+        assert any("Men's" in r.text for r in recs)
+
+
+def test_degenerate_labels_are_not_claimed(data_dir):
+    h, _ = read_source("HuLiu", data_dir)
+    assert all("opinion" not in t for r in h for t in r.labels["tuples"])  # Hu & Liu annotate no opinion words
+    p, _ = read_source("hetPQA", data_dir)
+    assert all("answerable" not in r.labels for r in p)  # every row is answered by construction
+    q, _ = read_source("ePQA", data_dir)
+    assert sum(len(r.labels["evidence_indices"]) > 1 for r in q) == 633
+    assert all(r.labels["evidence_indices"][:1] == ([r.labels["evidence_index"]] if r.labels["answerable"] else [])
+               for r in q)
