@@ -26,7 +26,10 @@ from ecomlib.schema import PARADIGM_OF_TASK_TYPE, TASK_KINDS, UNSEEN_TASK_KINDS
 
 REGISTRY_VERSION = 1
 # answer_extract 2: a written answer that is not in the context no longer yields an extraction instance.
-KIND_VERSIONS: dict[str, int] = {**{kind: 1 for kind in TASK_KINDS}, "answer_extract": 2}
+# title_generate 2: generated from the title's parts where the world lists them; next_turn 2: with the
+# record's reply guide.
+KIND_VERSIONS: dict[str, int] = {**{kind: 1 for kind in TASK_KINDS}, "answer_extract": 2, "title_generate": 2,
+                                 "next_turn": 2}
 PROBE_RECORDS = 50  # records looked at to decide which CoT derivations a source supports
 
 

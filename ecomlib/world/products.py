@@ -23,6 +23,8 @@ def attr_label(attr: str, taxonomy: str) -> str:
 
 def span_type(kind: str, attr: str | None, taxonomy: str) -> str | None:
     """Span type of a title piece; None = not annotated by this source."""
+    if kind == "modifier":  # marketing words are no entity in any source: one span convention everywhere
+        return None
     if taxonomy == "lenovo":
         return LENOVO_TYPES.get(kind, "Specification" if attr else None)
     if taxonomy == "mepave":
@@ -44,9 +46,11 @@ def modifiers(lang: str, heldout: bool) -> list[str]:
 
 
 def render_title(p: Product, lang: str, template: str, style: Style, rng: random.Random,
-                 typo_rate: float) -> tuple[str, list[Span], dict[str, str]]:
+                 typo_rate: float) -> tuple[str, list[Span], dict[str, str], list[list[str]] | None]:
     """Fill ``template`` ({brand} {product} {model} {modifier} {attr} {attrs}, a trailing ``?`` makes a
-    slot optional, other tokens are literals). Returns text, spans and {attr label: surface}."""
+    slot optional, other tokens are literals). Returns text, spans, {attr label: surface} and the title's
+    parts in title order as [field, surface] (None when a typo or a literal makes the title more than its
+    parts: title generation then has no derivable target)."""
     lo, hi = style.n_attrs
     chosen = rng.sample(p.attrs, min(len(p.attrs), rng.randint(lo, hi)))
     mods = modifiers(lang, style.heldout_vocab)
@@ -54,17 +58,22 @@ def render_title(p: Product, lang: str, template: str, style: Style, rng: random
     li = 1 if lang == "zh" else 0
     buf = Buf()
     attrs: dict[str, str] = {}
+    parts: list[list[str]] | None = []
     sep = " " if lang == "en" else ""
 
     def put(s: str, kind: str, attr: str | None = None) -> None:
+        nonlocal parts
         if style.lowercase:
             s = s.lower()
+        clean = s
         s = noisy(s, rate, rng) if rate else s
         if buf.n and sep:
             buf.add(sep)
         buf.add(s, span_type(kind, attr, style.taxonomy))
         if attr:
             attrs[attr_label(attr, style.taxonomy)] = s
+        if parts is not None:
+            parts = None if s != clean else parts + [[attr_label(attr, style.taxonomy) if attr else kind, s]]
 
     for tok in template.split(" "):
         if tok.endswith("?"):
@@ -91,7 +100,8 @@ def render_title(p: Product, lang: str, template: str, style: Style, rng: random
             if buf.n and sep:
                 buf.add(sep)
             buf.add(tok)
-    return buf.text(), buf.spans, attrs
+            parts = None
+    return buf.text(), buf.spans, attrs, parts
 
 
 # Description sentences: one per attribute; {n} = attribute name, {v} = value, {p} = product word.
@@ -137,10 +147,13 @@ def gen_products(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: r
         p = rng.choice(pool)
         for v in range(style.variants):
             tpl = rng.choice(style.templates)
-            text, spans, attrs = render_title(p, lang, tpl, style, rng, typo_rate)
+            text, spans, attrs, parts = render_title(p, lang, tpl, style, rng, typo_rate)
             coarse, fine = category_labels(p, lang, style.taxonomy)
             labels = {"product_id": p.pid, "category_coarse": coarse, "category_fine": fine,
                       "attributes": attrs, "price": p.price}
+            if parts:
+                labels["title_parts"] = parts
             if style.describe:
                 labels["description"] = join_sentences(describe(p, lang, rng)[0], lang)
-            yield text, spans, labels, {"template": style.templates.index(tpl), "variant": v}
+            yield text, spans, labels, {"template": style.templates.index(tpl), "variant": v,
+                                        "title_parts_expected": True}

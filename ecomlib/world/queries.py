@@ -36,14 +36,14 @@ def gen_queries(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: ra
     while True:
         p = rng.choice(pool)
         intent = rng.choice(INTENT_NAMES)
-        markers, clean_marker = INTENTS[intent][lang]
+        markers, _ = INTENTS[intent][lang]
         segs: list[tuple[str, str]] = []  # (clean surface, type)
         if rng.random() < 0.5:
             segs.append((p.brand.zh if zh else p.brand.en, "brand"))
         for a in rng.sample(p.attrs, rng.randint(1, 2)):
             segs.append((a[1 + li], "attribute"))
         segs.append((p.category.zh if zh else p.category.en, "product"))
-        clean = [s for s, _ in segs] + ([clean_marker] if clean_marker else [])
+        core = [s for s, _ in segs]  # brand, attributes, product: the canonical order
         marker = rng.choice(markers)
         if intent == "purchase" and rng.random() < 0.5:
             marker = ""  # a bare query is a purchase query
@@ -51,10 +51,13 @@ def gen_queries(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: ra
             segs.insert(0, (marker, "modifier")) if rng.random() < 0.4 else segs.append((marker, "modifier"))
         buf = Buf()
         surfaces = []
+        typos = False
         for s, t in segs:
             if not zh:
                 s = s.lower()
+                clean = s
                 s = noisy(s, rate, rng) if rate else s
+                typos = typos or s != clean
                 if buf.n:
                     buf.add(" ")
             buf.add(s, t)
@@ -77,5 +80,6 @@ def gen_queries(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: ra
             labels["negative_titles"] = negs
         else:
             labels["intent"] = intent
-            labels["rewrite"] = "".join(clean) if zh else " ".join(clean).lower()
+            if not typos:  # the rewrite is the product part in canonical order; a typo's fix is not derivable
+                labels["rewrite"] = "".join(core) if zh else " ".join(core).lower()
         yield text, buf.spans, labels, {"product_id": p.pid}
