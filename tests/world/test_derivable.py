@@ -1,0 +1,121 @@
+"""Every synthetic target is derivable from what its record shows, and held-out conventions are the training ones."""
+
+import dataclasses
+
+import pytest
+
+from ecomlib.world import iter_records, list_sources
+from ecomlib.world import lexicon as lx
+from ecomlib.world.reviews import rating_of, sentiment_of
+
+
+@pytest.fixture(scope="module")
+def cfg(world_cfg):
+    return dataclasses.replace(world_cfg, records_per_source=200)
+
+
+def recs(name, cfg):
+    return list(iter_records(name, cfg, 0))
+
+
+PRODUCT_SOURCES = [s.name for s in list_sources() if s.kind == "product"]
+
+
+@pytest.mark.parametrize("name", PRODUCT_SOURCES)
+def test_title_parts_are_the_whole_title_and_typo_free(name, cfg):
+    modifiers = set(lx.MODIFIERS_TRAIN["en"] + lx.MODIFIERS_HELDOUT["en"] + lx.MODIFIERS_TRAIN["zh"] + lx.MODIFIERS_HELDOUT["zh"])
+    with_parts = 0
+    for r in recs(name, cfg):
+        parts = r.labels.get("title_parts")
+        assert r.meta["title_parts_expected"]
+        if parts is None:
+            continue
+        with_parts += 1
+        sep = " " if r.lang == "en" else ""
+        assert sep.join(v for _, v in parts) == r.text, r.id  # nothing in the title the parts do not hold
+        span_texts = [s.text for s in r.spans]
+        for field, value in parts:
+            assert field in ("brand", "product", "model", "modifier") or value in span_texts  # attributes are spans
+            if field == "modifier":
+                assert value.lower() in {m.lower() for m in modifiers}
+    if name not in ("Lenovo",):  # Lenovo's titles have literals ("with", "by"): no parts, no title task
+        assert with_parts > 0
+
+
+def test_typod_titles_have_no_title_parts(cfg):
+    noisy = recs("EnNoisyTitle", cfg)
+    clean_words = {w.lower() for c in lx.FINE for en, _ in c for w in en.split()}
+    typod = [r for r in noisy if "title_parts" not in r.labels]
+    assert typod  # noise 4x makes typos common
+    for r in noisy:
+        if "title_parts" in r.labels:
+            product = [v for f, v in r.labels["title_parts"] if f == "product"]
+            assert all(w in clean_words for p in product for w in p.split())
+
+
+def test_no_modifier_is_an_entity_in_training_or_heldout(cfg):
+    for name in ("AmazonTitleNER", "TaobaoNER", "Lenovo"):
+        for r in recs(name, cfg):
+            assert all(s.type != "modifier" for s in r.spans), r.id
+
+
+def test_reddit_answers_are_bare_values_like_training_answers(cfg):
+    values = {en.lower() for vs in lx.ATTR_VALUES.values() for en, _ in vs}
+    values |= {en.lower() for _, over in lx.SCHEMA for vs in over.values() for en, _ in vs}
+    for r in recs("Reddit_QA", cfg):
+        assert r.labels["answer"] in values, r.labels["answer"]
+
+
+@pytest.mark.parametrize("tuples,stars", [
+    ([{"polarity": "positive"}], 5), ([{"polarity": "negative"}], 1), ([{"polarity": "neutral"}], 3),
+    ([{"polarity": "positive"}, {"polarity": "negative"}], 3), ([{"polarity": "positive"}] * 2 + [{"polarity": "negative"}], 4),
+    ([{"polarity": "negative"}] * 2 + [{"polarity": "positive"}], 2),
+])
+def test_rating_follows_the_opinions_a_reader_sees(tuples, stars):
+    assert rating_of(tuples) == stars  # old rule: 3 + positives - negatives, so one opinion never gave 1 or 5
+
+
+def test_no_forced_sentiment_at_three_stars(cfg):
+    assert sentiment_of(3) is None
+    rs = recs("EnReviewRating", cfg)
+    assert any(r.labels["rating"] == 3 for r in rs)
+    assert all(("sentiment" in r.labels) == (r.labels["rating"] != 3) for r in rs)
+
+
+@pytest.mark.parametrize("name", ["EnReviewSumm", "ZhReviewSumm", "EnAspectReview"])
+def test_summaries_are_extractive_and_reviews_name_their_product(name, cfg):
+    for r in recs(name, cfg):
+        text = r.text.lower()
+        assert r.labels["product_category"].lower() in text, r.id
+        if "summary" in r.labels:
+            for t in r.labels["tuples"]:
+                assert (t["aspect"] or "").lower() in r.labels["summary"].lower()
+                assert t["opinion"].lower() in r.labels["summary"].lower()
+
+
+@pytest.mark.parametrize("name", ["EnServiceDialog", "ZhServiceDialog"])
+def test_next_response_is_one_of_the_reply_guide(name, cfg):
+    for r in recs(name, cfg):
+        guide = r.labels["reply_guide"]
+        assert len(guide) == 3 and guide.count(r.labels["next_response"]) == 1
+
+
+@pytest.mark.parametrize("name", ["EnProductQA", "ZhProductQA"])
+def test_one_question_wording_per_attribute(name, cfg):
+    by_answer_context: dict = {}
+    for r in recs(name, cfg):
+        if r.labels["answerable"] and r.meta["context"] == "description":
+            key = (r.text, r.labels["answer"])
+            by_answer_context.setdefault(key, set()).add(r.labels["question"])
+    assert by_answer_context and all(len(q) == 1 for q in by_answer_context.values())
+
+
+@pytest.mark.parametrize("name", ["EnQuerySeg", "ZhQuery"])
+def test_rewrites_only_drop_the_intent_words(name, cfg):
+    for r in recs(name, cfg):
+        if "rewrite" not in r.labels:
+            assert r.lang == "en"  # a typo'd query: fixing a typo is not derivable
+            continue
+        words = r.labels["rewrite"] if r.lang == "zh" else r.labels["rewrite"].split()
+        for w in words:
+            assert w in r.text
