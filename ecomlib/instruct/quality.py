@@ -51,12 +51,22 @@ def content_words(text: str) -> set[str]:
     return out
 
 
+def _joins(token: str, have: set[str]) -> bool:
+    """Whether ``token`` is a concatenation of tokens in ``have`` (Chinese text runs Latin pieces
+    together: the parts ``无双酚A`` and ``ABS塑料`` make the title token ``aabs``)."""
+    ok = [True] + [False] * len(token)
+    for end in range(1, len(token) + 1):
+        ok[end] = any(ok[start] and token[start:end] in have for start in range(end))
+    return ok[-1]
+
+
 def underivable_words(row: dict) -> set[str]:
-    """Content words of the row's output that neither its prompt nor its candidate labels contain."""
-    have = set(_TOKEN.findall(_norm(row["prompt"])))
-    for c in row.get("candidates") or ():
-        have.update(_TOKEN.findall(_norm(c)))
-    return content_words(row["output"]) - have
+    """Content words of the row's output that neither its prompt nor its candidate labels contain (as a
+    token, inside a run-together token, or as a concatenation of tokens)."""
+    text = _norm(row["prompt"]) + " " + " ".join(_norm(c) for c in row.get("candidates") or ())
+    have = set(_TOKEN.findall(text))
+    flat = "".join(text.split())
+    return {w for w in content_words(row["output"]) - have if w not in flat and not _joins(w, have)}
 
 
 def derivability(rows: list[dict]) -> dict[str, dict]:

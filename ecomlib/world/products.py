@@ -139,6 +139,21 @@ def join_sentences(sents: list[str], lang: str) -> str:
     return (" " if lang == "en" else "").join(sents)
 
 
+GIFT_RATE = 0.3  # training titles that name a free gift: another product word the category is not
+
+
+def add_gift(text: str, parts: list[list[str]] | None, p: Product, lang: str, style: Style, rng: random.Random
+             ) -> tuple[str, list[list[str]] | None]:
+    """``Backpack ... with Free Wallet`` / ``双肩包…送钱包``: a promotion naming a sibling product, so the
+    title holds a category word that is not the answer (string matching the candidates fails)."""
+    siblings = [c for c in lx.FINE[p.category.coarse] if c[0] != p.category.en]
+    en, zh = rng.choice(siblings)
+    gift = f"送{zh}" if lang == "zh" else f"with Free {en}"
+    gift = gift.lower() if style.lowercase else gift
+    text = text + ("" if lang == "zh" else " ") + gift
+    return text, (parts + [["gift", gift]] if parts is not None else None)
+
+
 def gen_products(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: random.Random
                  ) -> Iterator[tuple[str, list[Span], dict, dict]]:
     """Endless product-title records: (text, spans, labels, meta)."""
@@ -148,6 +163,8 @@ def gen_products(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: r
         for v in range(style.variants):
             tpl = rng.choice(style.templates)
             text, spans, attrs, parts = render_title(p, lang, tpl, style, rng, typo_rate)
+            if not style.heldout_vocab and rng.random() < GIFT_RATE:  # held-out titles keep their own style
+                text, parts = add_gift(text, parts, p, lang, style, rng)
             coarse, fine = category_labels(p, lang, style.taxonomy)
             labels = {"product_id": p.pid, "category_coarse": coarse, "category_fine": fine,
                       "attributes": attrs, "price": p.price}

@@ -7,6 +7,7 @@ from typing import Iterator
 
 from ecomlib.records import Span
 from ecomlib.world.catalog import Catalog, Product
+from ecomlib.world.lexicon import FINE
 from ecomlib.world.style import Style
 from ecomlib.world.text import Buf, noisy
 
@@ -77,6 +78,8 @@ OPENERS = {
     "en": ["Bought this {p} last week.", "I got the {p} for my sister.", "Second time ordering this {p}."],
     "zh": ["买给家里人的{p}，", "第二次买这款{p}了，", "{p}收到了，"],
 }
+GIFT = {"en": "It came with a free {g}. ", "zh": "还送了{g}，"}
+GIFT_RATE = 0.3
 ABSA_OPENERS = ["Review of the {b} {p}:", "My honest take on the {b} {p}:", "Owned the {b} {p} for a month now."]
 
 
@@ -129,6 +132,9 @@ def render_review(p: Product, lang: str, style: Style, rng: random.Random, typo_
         buf.add(rng.choice(ABSA_OPENERS).format(b=p.brand.en, p=pword) + " ")
     else:  # every review names its product: product categorisation needs it
         buf.add(rng.choice(OPENERS[lang]).format(p=pword) + ("" if zh else " "))
+        if rng.random() < GIFT_RATE:  # and some name a free gift too: a product word that is not the answer
+            sibling = rng.choice([c for c in FINE[p.category.coarse] if c[0] != p.category.en])
+            buf.add(GIFT[lang].format(g=sibling[1] if zh else sibling[0].lower()))
     tuples = []
     for k, cat in enumerate(chosen):
         r = rng.random()

@@ -112,3 +112,9 @@ def test_synthetic_smoke_build_meets_the_derivability_floor():
         assert not low, (split, low)
     titles = [t for t in result.derivability["train"] if t.endswith("title_generate")]
     assert titles and all(result.derivability["train"][t]["share"] == 1.0 for t in titles)
+
+
+def test_run_together_chinese_text_is_not_underivable():
+    r = row("ZH-A-Generate-title_generate", "属性列表：safety：无双酚A；material：ABS塑料；age：500克0至6个月", "无双酚AABS塑料, 0至6个月")
+    assert quality.underivable_words(r) == set()
+    assert quality.underivable_words(row("ZH-A-Generate-x", "属性列表：material：ABS塑料", "PVC塑料")) == {"pvc"}

@@ -113,3 +113,14 @@ def test_every_kind_function_handles_missing_labels():
     for kind, fn in KIND_FUNCS.items():
         for rec in bare.values():
             assert fn(rec, ctx()) is None, kind
+
+
+def test_half_the_negatives_are_hard_ones():
+    """Similar labels and labels the input names come first (old: negatives uniformly at random)."""
+    from ecomlib.instruct.negatives import sample_negatives
+
+    pool = sorted({"Face Mask", "Face Cream", "Wallet", "Tent", "Mug", "Kettle", "Honey", "Puzzle", "Nuts"} - {"Face Cream"})
+    for seed in range(20):
+        negs = sample_negatives(pool, ["Face Cream"], "Title: Lovo Face Cream with Free Wallet", 4, random.Random(seed))
+        assert negs[:2] == ["Wallet", "Face Mask"] or negs[:2] == ["Face Mask", "Wallet"]
+        assert len(set(negs)) == 4 and "Face Cream" not in negs
