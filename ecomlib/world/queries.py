@@ -7,6 +7,7 @@ from typing import Iterator
 
 from ecomlib.records import Span
 from ecomlib.world.catalog import Catalog
+from ecomlib.world.lexicon import FINE
 from ecomlib.world.products import render_title
 from ecomlib.world.style import Style
 from ecomlib.world.text import Buf, noisy
@@ -21,6 +22,9 @@ INTENTS: dict[str, dict[str, tuple[list[str], str]]] = {
     "compare": {"en": (["vs", "comparison", "which is better"], "comparison"), "zh": (["对比", "哪个好"], "对比")},
 }
 INTENT_NAMES = tuple(INTENTS)
+# A query that names a second product to match: the category is the first one, not the one matched.
+MATCH = {"en": "to go with {o}", "zh": "配{o}"}
+MATCH_RATE = 0.3
 
 
 def gen_queries(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: random.Random
@@ -44,6 +48,9 @@ def gen_queries(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: ra
             segs.append((a[1 + li], "attribute"))
         segs.append((p.category.zh if zh else p.category.en, "product"))
         core = [s for s, _ in segs]  # brand, attributes, product: the canonical order
+        if not select and rng.random() < MATCH_RATE:  # "hoodie to go with jeans": a product word not the answer
+            other = rng.choice([c for c in FINE[p.category.coarse] if c[0] != p.category.en])
+            segs.append((MATCH[lang].format(o=other[li]), "modifier"))
         marker = rng.choice(markers)
         if intent == "purchase" and rng.random() < 0.5:
             marker = ""  # a bare query is a purchase query

@@ -129,3 +129,23 @@ def test_rewrites_only_drop_the_intent_words(name, cfg):
         words = r.labels["rewrite"] if r.lang == "zh" else r.labels["rewrite"].split()
         for w in words:
             assert w in r.text
+
+
+@pytest.mark.parametrize("name,label", [("EnProductCategory", "category_fine"), ("ZhReviewSumm", "product_category"),
+                                        ("EnQueryIntent", "category"), ("ZhQuery", "category")])
+def test_some_inputs_name_a_second_product_word(name, label, cfg):
+    """A string match of the candidates against the input must not always find only the gold label
+    (old: the input named no category word but the gold one)."""
+    zh = name.startswith("Zh")
+    words = [zh_w if zh else en.lower() for c in lx.FINE for en, zh_w in c]
+    rs = recs(name, cfg)
+    two = [r for r in rs if any(w != r.labels[label].lower() and w in r.text.lower() and w not in r.labels[label].lower()
+                                for w in words)]
+    assert 0.15 < len(two) / len(rs) < 0.6, len(two) / len(rs)
+
+
+def test_heldout_titles_name_no_gift(cfg):
+    gifts = ["with Free " + en for c in lx.FINE for en, _ in c] + ["送" + zh for c in lx.FINE for _, zh in c]
+    for name in ("Lenovo", "MEPAVE", "OpenBG_Align"):
+        assert not any(g in r.text for r in recs(name, cfg) for g in gifts), name
+    assert any(g in r.text for r in recs("EnTitleGen", cfg) for g in gifts)
