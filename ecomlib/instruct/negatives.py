@@ -12,6 +12,9 @@ import random
 import re
 import unicodedata
 
+# NER lists absent types as negatives: each is one more "Type: None" line the model must write, so NER keeps
+# short lists whatever data.n_negative_labels says (classification lists are the long ones).
+NER_MAX_NEGATIVES = 2
 _UNIT = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
