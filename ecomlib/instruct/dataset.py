@@ -91,7 +91,8 @@ def data_card(stats: dict, profile) -> str:
         f"{stats['train_rows_dropped_as_heldin_input']} train rows dropped because another dataset repeats a held-in input",
         f"- training template: {d.template}, prompt language {d.prompt_lang}, task info {d.task_info}, "
         f"output constraint {d.output_constraint}; held-out rows always use the fixed evaluation template",
-        f"- candidate labels: gold + up to {d.n_negative_labels} negatives, at most {d.max_candidates}",
+        f"- candidate labels: gold + up to {d.n_negative_labels} negatives (NER: 2 absent types), at most "
+        f"{d.max_candidates}; half of them hard (similar labels, labels the input names)",
         "",
         "Each prompt has the six parts of EcomGPT's instruction schema (task description, prompt, input, "
         "candidate labels, output constraint; the output is the target) and ends with `### Response:`. "
