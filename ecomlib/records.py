@@ -22,7 +22,8 @@ product   text = a product title.
           ``material``, ``size`` ..., ``modifier``).
           labels: ``product_id`` (same id = same product, used for item alignment), ``category_coarse``,
           ``category_fine``, ``attributes`` {attr: value} (every value is a span text), ``description``
-          (str), ``price`` (float).
+          (str), ``price`` (float), ``title_parts`` [[field, surface], ...] (every word of the title in
+          title order; a world that sets ``meta["title_parts_expected"]`` omits it for typo'd titles).
 review    text = a review.
           spans: ``aspect`` and ``opinion`` spans.
           labels: ``tuples`` [{aspect, opinion, category, polarity}] where aspect/opinion may be None
@@ -36,7 +37,8 @@ query     text = a search query.
           ``category``, ``positive_title`` (the title that matches), ``negative_titles`` [str],
           ``rewrite`` (a cleaner query).
 dialogue  text = the rendered conversation, one turn per line as ``user: ...`` / ``agent: ...``.
-          labels: ``turns`` [{role, text}], ``intent`` (of the last user turn), ``next_response``.
+          labels: ``turns`` [{role, text}], ``intent`` (of the last user turn), ``next_response``,
+          ``reply_guide`` [str] (candidate replies the agent is shown, ``next_response`` among them).
 qa        text = the context (a product description or review).
           spans: the answer span (type ``answer``) when answerable.
           labels*: ``question``; ``answerable`` (bool; absent when every question is answered by

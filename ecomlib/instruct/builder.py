@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ecomlib.errors import DataError, EcomlibError
+from ecomlib.instruct import quality
 from ecomlib.instruct.heldin import heldin_task_names, is_reserved
 from ecomlib.instruct.kinds import KIND_FUNCS, Context, Instance
 from ecomlib.instruct.render import make_row
@@ -30,7 +31,9 @@ from ecomlib.instruct.templates import Variant, split_prompt
 from ecomlib.records import RawRecord, SourceSpec
 from ecomlib.schema import HELD_IN, ROW_KEYS, UNSEEN_TASK_KINDS
 
-BUILDER_VERSION = 2  # 2: held-in split (record-level reservation in held-in datasets)
+# 2: held-in split (record-level reservation in held-in datasets); 3: quality checks (quality.py) and the
+# derivable synthetic world (title parts, extractive summaries, reply guides, visible rating rule)
+BUILDER_VERSION = 3
 Reader = Callable[[str], Iterator[RawRecord]]
 
 
@@ -74,6 +77,7 @@ class BuildResult:
     heldin: list[dict] = field(default_factory=list)  # unseen instances of training tasks
     heldin_reserved: dict[str, int] = field(default_factory=dict)  # records reserved for held-in, per dataset
     heldin_leak_dropped: int = 0  # train rows dropped because their input is a held-in input
+    derivability: dict[str, dict] = field(default_factory=dict)  # split -> task -> quality.derivability entry
 
 
 def _answer_key(inst: Instance) -> str:
@@ -266,6 +270,8 @@ def build_rows(profile, sources: list[SourceSpec], read: Reader, progress: bool 
     result.train = _finish(result.train)
     check_split(registry, result.train, result.heldout)
     check_heldin(registry, result.train, result.heldin)
+    splits = {"train": result.train, "heldout": result.heldout, "heldin": result.heldin}
+    result.derivability = quality.check_rows(splits, profile.data.world)
     return result
 
 

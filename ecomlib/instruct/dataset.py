@@ -52,6 +52,7 @@ def make_stats(result, profile, fingerprint: str) -> dict:
         "train_records_dropped_as_heldout_text": dict(sorted(result.leak_skipped.items())),
         "records_reserved_for_heldin": dict(sorted(result.heldin_reserved.items())),
         "train_rows_dropped_as_heldin_input": result.heldin_leak_dropped,
+        "derivability": getattr(result, "derivability", {}),  # split -> task -> share (quality.py)
     }
     for split in SPLITS:
         rows = getattr(result, split)
@@ -64,6 +65,12 @@ def make_stats(result, profile, fingerprint: str) -> dict:
 def _table(counts: dict[str, int], head: str) -> str:
     lines = [f"| {head} | rows |", "|---|---:|"]
     lines += [f"| {k or '(none)'} | {v} |" for k, v in counts.items()]
+    return "\n".join(lines)
+
+
+def _derivability_table(report: dict[str, dict]) -> str:
+    lines = ["| task | rows | derivable | share |", "|---|---:|---:|---:|"]
+    lines += [f"| {t} | {e['rows']} | {e['derivable']} | {e['share']:.1%} |" for t, e in report.items()]
     return "\n".join(lines)
 
 
@@ -84,7 +91,8 @@ def data_card(stats: dict, profile) -> str:
         f"{stats['train_rows_dropped_as_heldin_input']} train rows dropped because another dataset repeats a held-in input",
         f"- training template: {d.template}, prompt language {d.prompt_lang}, task info {d.task_info}, "
         f"output constraint {d.output_constraint}; held-out rows always use the fixed evaluation template",
-        f"- candidate labels: gold + up to {d.n_negative_labels} negatives, at most {d.max_candidates}",
+        f"- candidate labels: gold + up to {d.n_negative_labels} negatives (NER: 2 absent types), at most "
+        f"{d.max_candidates}; half of them hard (similar labels, labels the input names)",
         "",
         "Each prompt has the six parts of EcomGPT's instruction schema (task description, prompt, input, "
         "candidate labels, output constraint; the output is the target) and ends with `### Response:`. "
@@ -116,6 +124,10 @@ def data_card(stats: dict, profile) -> str:
         _table(tr["per_task"], "task"),
         "",
     ]
+    for split, report in stats.get("derivability", {}).items():
+        parts += [f"## Derivability ({split})", "",
+                  "Share of rows whose target's content words all occur in the prompt (input and candidate "
+                  "labels); see `ecomlib/instruct/quality.py`.", "", _derivability_table(report), ""]
     return "\n".join(parts)
 
 

@@ -34,14 +34,14 @@ FIELDS = {
         "title": "Title", "span": "Span", "type": "Type", "value": "Value", "attribute": "Attribute",
         "attributes": "Attributes", "review": "Review", "aspect": "Aspect", "query": "Query",
         "options": "Options", "context": "Context", "question": "Question", "answer": "Answer",
-        "evidence": "Evidence", "product_a": "Product A", "product_b": "Product B",
+        "evidence": "Evidence", "product_a": "Product A", "product_b": "Product B", "guide": "Reply guide",
         "yes": "yes", "no": "no",
     },
     "zh": {
         "title": "标题", "span": "片段", "type": "类型", "value": "属性值", "attribute": "属性",
         "attributes": "属性列表", "review": "评论", "aspect": "方面", "query": "搜索词",
         "options": "候选商品", "context": "上下文", "question": "问题", "answer": "答案",
-        "evidence": "证据", "product_a": "商品A", "product_b": "商品B",
+        "evidence": "证据", "product_a": "商品A", "product_b": "商品B", "guide": "回复参考",
         "yes": "是", "no": "否",
     },
 }
@@ -183,6 +183,17 @@ def _category(key: str) -> KindFn:
 
 
 def title_generate(rec: RawRecord, ctx: Context) -> Instance | None:
+    """The title from its parts. Where the world lists ``title_parts`` (every word of the title in title
+    order: the synthetic world), the input is those parts and the target holds nothing else; a record
+    whose world expects parts but has none (a typo or a literal in the title) yields no instance. Other
+    records (open world) keep the attributes-only input."""
+    if "title_parts" in rec.labels or rec.meta.get("title_parts_expected"):
+        parts = rec.labels.get("title_parts") or []
+        if not parts:
+            return None
+        sep = "; " if rec.lang == "en" else "；"
+        text = sep.join(f"{k}{COLON[rec.lang]}{v}" for k, v in parts)
+        return Instance(_field(rec.lang, "attributes", text), rec.text, rec.id)
     attrs = rec.labels.get("attributes") or {}
     if not attrs:
         return None
@@ -318,6 +329,19 @@ def product_select(rec: RawRecord, ctx: Context) -> Instance | None:
     return Instance(text + "\n" + _numbered(options), [pos], rec.id)
 
 
+def next_turn(rec: RawRecord, ctx: Context) -> Instance | None:
+    """The agent's next reply; where the record has a reply guide (synthetic world) the dialogue comes
+    with it, numbered, and the reply is the guide entry that fits."""
+    value = rec.labels.get("next_response")
+    if not value:
+        return None
+    guide = [str(g) for g in rec.labels.get("reply_guide") or []]
+    if not guide:
+        return Instance(rec.text, str(value), rec.id)
+    text = rec.text + "\n" + FIELDS[rec.lang]["guide"] + COLON[rec.lang].rstrip() + "\n" + _numbered(guide)
+    return Instance(text, str(value), rec.id)
+
+
 # ----------------------------------------------------------------------------------------------- qa
 def answer_extract(rec: RawRecord, ctx: Context) -> Instance | None:
     q = rec.labels.get("question")
@@ -392,7 +416,7 @@ KIND_FUNCS: dict[str, KindFn] = {
     "query_rewrite": _generate("rewrite"),
     "product_select": product_select,
     "dialog_intent": _category("intent"),
-    "next_turn": _generate("next_response"),
+    "next_turn": next_turn,
     "answer_extract": answer_extract,
     "answerability": answerability,
     "question_generate": question_generate,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 
 from ecomlib.instruct.kinds import Instance
+from ecomlib.instruct.negatives import NER_MAX_NEGATIVES, sample_negatives
 from ecomlib.instruct.tasks import TaskSpec, sub_seed
 from ecomlib.instruct.templates import Variant, render
 from ecomlib.schema import LABEL_SEP, NONE_ANSWER, format_ner_output
@@ -30,7 +31,9 @@ def candidates_for(
     gold = list(dict.fromkeys(inst.gold))
     pool = sorted(set(inst.closed or universe) - set(gold))
     k = max(0, min(n_negative, len(pool), max_candidates - len(gold)))
-    cands = gold + rng.sample(pool, k)
+    if task_type == "NER":
+        k = min(k, NER_MAX_NEGATIVES)
+    cands = gold + sample_negatives(pool, gold, inst.input, k, rng)  # half hard negatives (negatives.py)
     rng.shuffle(cands)
     return cands
 

@@ -28,9 +28,12 @@ from ecomlib.schema import PARADIGM_OF_TASK_TYPE, TASK_KINDS, UNSEEN_TASK_KINDS
 REGISTRY_VERSION = 2
 # answer_extract 2: a written answer that is not in the context no longer yields an extraction instance.
 # evidence_select 2: every answering candidate is gold. opinion_extraction 2: none from a source that
-# annotates no opinions. title_generate, question_generate 2: prompts name what the input holds.
+# annotates no opinions. question_generate 2: prompts name what the input holds. title_generate 2: prompts
+# name what the input holds; 3: generated from the title's parts where the world lists them. next_turn 2:
+# with the record's reply guide.
 KIND_VERSIONS: dict[str, int] = {**{kind: 1 for kind in TASK_KINDS}, "answer_extract": 2, "evidence_select": 2,
-                                 "opinion_extraction": 2, "title_generate": 2, "question_generate": 2}
+                                 "opinion_extraction": 2, "title_generate": 3, "question_generate": 2,
+                                 "next_turn": 2}
 PROBE_RECORDS = 50  # records looked at to decide which CoT derivations a source supports
 
 

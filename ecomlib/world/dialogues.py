@@ -106,5 +106,10 @@ def gen_dialogues(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: 
         users, agent = INTENTS[intent][lang]
         turns.append({"role": "user", "text": rng.choice(users).format(**slots)})
         text = "\n".join(f"{t['role']}: {t['text']}" for t in turns)
-        labels = {"turns": turns, "intent": intent, "next_response": agent.format(**slots)}
+        # The shop's reply guide for this chat: the right reply among two others, so the next turn is
+        # chosen and copied from what the agent is shown, not recalled from a hidden per-intent table.
+        others = rng.sample([i for i in INTENT_NAMES if i != intent], 2)
+        guide = [agent.format(**slots)] + [INTENTS[i][lang][1].format(**slots) for i in others]
+        rng.shuffle(guide)
+        labels = {"turns": turns, "intent": intent, "next_response": agent.format(**slots), "reply_guide": guide}
         yield text, [], labels, {"product_id": p.pid}

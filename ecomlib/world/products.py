@@ -23,6 +23,8 @@ def attr_label(attr: str, taxonomy: str) -> str:
 
 def span_type(kind: str, attr: str | None, taxonomy: str) -> str | None:
     """Span type of a title piece; None = not annotated by this source."""
+    if kind == "modifier":  # marketing words are no entity in any source: one span convention everywhere
+        return None
     if taxonomy == "lenovo":
         return LENOVO_TYPES.get(kind, "Specification" if attr else None)
     if taxonomy == "mepave":
@@ -44,9 +46,11 @@ def modifiers(lang: str, heldout: bool) -> list[str]:
 
 
 def render_title(p: Product, lang: str, template: str, style: Style, rng: random.Random,
-                 typo_rate: float) -> tuple[str, list[Span], dict[str, str]]:
+                 typo_rate: float) -> tuple[str, list[Span], dict[str, str], list[list[str]] | None]:
     """Fill ``template`` ({brand} {product} {model} {modifier} {attr} {attrs}, a trailing ``?`` makes a
-    slot optional, other tokens are literals). Returns text, spans and {attr label: surface}."""
+    slot optional, other tokens are literals). Returns text, spans, {attr label: surface} and the title's
+    parts in title order as [field, surface] (None when a typo or a literal makes the title more than its
+    parts: title generation then has no derivable target)."""
     lo, hi = style.n_attrs
     chosen = rng.sample(p.attrs, min(len(p.attrs), rng.randint(lo, hi)))
     mods = modifiers(lang, style.heldout_vocab)
@@ -54,17 +58,22 @@ def render_title(p: Product, lang: str, template: str, style: Style, rng: random
     li = 1 if lang == "zh" else 0
     buf = Buf()
     attrs: dict[str, str] = {}
+    parts: list[list[str]] | None = []
     sep = " " if lang == "en" else ""
 
     def put(s: str, kind: str, attr: str | None = None) -> None:
+        nonlocal parts
         if style.lowercase:
             s = s.lower()
+        clean = s
         s = noisy(s, rate, rng) if rate else s
         if buf.n and sep:
             buf.add(sep)
         buf.add(s, span_type(kind, attr, style.taxonomy))
         if attr:
             attrs[attr_label(attr, style.taxonomy)] = s
+        if parts is not None:
+            parts = None if s != clean else parts + [[attr_label(attr, style.taxonomy) if attr else kind, s]]
 
     for tok in template.split(" "):
         if tok.endswith("?"):
@@ -91,7 +100,8 @@ def render_title(p: Product, lang: str, template: str, style: Style, rng: random
             if buf.n and sep:
                 buf.add(sep)
             buf.add(tok)
-    return buf.text(), buf.spans, attrs
+            parts = None
+    return buf.text(), buf.spans, attrs, parts
 
 
 # Description sentences: one per attribute; {n} = attribute name, {v} = value, {p} = product word.
@@ -129,6 +139,21 @@ def join_sentences(sents: list[str], lang: str) -> str:
     return (" " if lang == "en" else "").join(sents)
 
 
+GIFT_RATE = 0.3  # training titles that name a free gift: another product word the category is not
+
+
+def add_gift(text: str, parts: list[list[str]] | None, p: Product, lang: str, style: Style, rng: random.Random
+             ) -> tuple[str, list[list[str]] | None]:
+    """``Backpack ... with Free Wallet`` / ``双肩包…送钱包``: a promotion naming a sibling product, so the
+    title holds a category word that is not the answer (string matching the candidates fails)."""
+    siblings = [c for c in lx.FINE[p.category.coarse] if c[0] != p.category.en]
+    en, zh = rng.choice(siblings)
+    gift = f"送{zh}" if lang == "zh" else f"with Free {en}"
+    gift = gift.lower() if style.lowercase else gift
+    text = text + ("" if lang == "zh" else " ") + gift
+    return text, (parts + [["gift", gift]] if parts is not None else None)
+
+
 def gen_products(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: random.Random
                  ) -> Iterator[tuple[str, list[Span], dict, dict]]:
     """Endless product-title records: (text, spans, labels, meta)."""
@@ -137,10 +162,15 @@ def gen_products(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: r
         p = rng.choice(pool)
         for v in range(style.variants):
             tpl = rng.choice(style.templates)
-            text, spans, attrs = render_title(p, lang, tpl, style, rng, typo_rate)
+            text, spans, attrs, parts = render_title(p, lang, tpl, style, rng, typo_rate)
+            if not style.heldout_vocab and rng.random() < GIFT_RATE:  # held-out titles keep their own style
+                text, parts = add_gift(text, parts, p, lang, style, rng)
             coarse, fine = category_labels(p, lang, style.taxonomy)
             labels = {"product_id": p.pid, "category_coarse": coarse, "category_fine": fine,
                       "attributes": attrs, "price": p.price}
+            if parts:
+                labels["title_parts"] = parts
             if style.describe:
                 labels["description"] = join_sentences(describe(p, lang, rng)[0], lang)
-            yield text, spans, labels, {"template": style.templates.index(tpl), "variant": v}
+            yield text, spans, labels, {"template": style.templates.index(tpl), "variant": v,
+                                        "title_parts_expected": True}

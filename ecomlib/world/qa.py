@@ -12,11 +12,9 @@ from ecomlib.world.products import describe
 from ecomlib.world.reviews import CATEGORIES, render_review
 from ecomlib.world.style import Style
 
-QUESTIONS = {"en": ["What is the {n} of this {p}?", "Which {n} does the {p} have?",
-                    "Can you tell me the {n} of the {p}?"],
-             "zh": ["这款{p}的{n}是什么？", "{p}是什么{n}的？", "请问{p}的{n}是？"]}
-REVIEW_QUESTIONS = {"en": ["How is the {a}?", "What do buyers say about the {a}?"],
-                    "zh": ["{a}怎么样？", "买家觉得{a}如何？"]}
+# One wording per question type: question generation must not depend on a random template pick.
+QUESTIONS = {"en": ["What is the {n} of this {p}?"], "zh": ["{p}的{n}是什么？"]}
+REVIEW_QUESTIONS = {"en": ["How is the {a}?"], "zh": ["{a}怎么样？"]}
 # Reddit-like held-out style: informal posts and questions.
 REDDIT_OPEN = ["ok so i picked up the {b} {p} last month.", "been using the {b} {p} for a few weeks now.",
                "long time lurker, just got the {b} {p}."]
@@ -84,7 +82,7 @@ def _gen_reddit(cat: Catalog, style: Style, rng: random.Random) -> Iterator[tupl
             tpl = rng.choice(REDDIT_SENT)
             pre, post = tpl.split("{v}")
             pre = pre.format(n=lx.ATTR_NAMES[attr][0])
-            v = f"{en.lower()} {pword}" if rng.random() < 0.5 else en.lower()  # longer, multi-word answers
+            v = en.lower()  # the bare value, as every training QA answer is
             if attr == target[0]:
                 start = sum(len(x) + 1 for x in parts) + len(pre)
                 span = Span(start, start + len(v), "answer", v)

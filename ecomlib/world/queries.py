@@ -7,6 +7,7 @@ from typing import Iterator
 
 from ecomlib.records import Span
 from ecomlib.world.catalog import Catalog
+from ecomlib.world.lexicon import FINE
 from ecomlib.world.products import render_title
 from ecomlib.world.style import Style
 from ecomlib.world.text import Buf, noisy
@@ -21,6 +22,9 @@ INTENTS: dict[str, dict[str, tuple[list[str], str]]] = {
     "compare": {"en": (["vs", "comparison", "which is better"], "comparison"), "zh": (["对比", "哪个好"], "对比")},
 }
 INTENT_NAMES = tuple(INTENTS)
+# A query that names a second product to match: the category is the first one, not the one matched.
+MATCH = {"en": "to go with {o}", "zh": "配{o}"}
+MATCH_RATE = 0.3
 
 
 def gen_queries(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: random.Random
@@ -36,14 +40,17 @@ def gen_queries(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: ra
     while True:
         p = rng.choice(pool)
         intent = rng.choice(INTENT_NAMES)
-        markers, clean_marker = INTENTS[intent][lang]
+        markers, _ = INTENTS[intent][lang]
         segs: list[tuple[str, str]] = []  # (clean surface, type)
         if rng.random() < 0.5:
             segs.append((p.brand.zh if zh else p.brand.en, "brand"))
         for a in rng.sample(p.attrs, rng.randint(1, 2)):
             segs.append((a[1 + li], "attribute"))
         segs.append((p.category.zh if zh else p.category.en, "product"))
-        clean = [s for s, _ in segs] + ([clean_marker] if clean_marker else [])
+        core = [s for s, _ in segs]  # brand, attributes, product: the canonical order
+        if not select and rng.random() < MATCH_RATE:  # "hoodie to go with jeans": a product word not the answer
+            other = rng.choice([c for c in FINE[p.category.coarse] if c[0] != p.category.en])
+            segs.append((MATCH[lang].format(o=other[li]), "modifier"))
         marker = rng.choice(markers)
         if intent == "purchase" and rng.random() < 0.5:
             marker = ""  # a bare query is a purchase query
@@ -51,10 +58,13 @@ def gen_queries(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: ra
             segs.insert(0, (marker, "modifier")) if rng.random() < 0.4 else segs.append((marker, "modifier"))
         buf = Buf()
         surfaces = []
+        typos = False
         for s, t in segs:
             if not zh:
                 s = s.lower()
+                clean = s
                 s = noisy(s, rate, rng) if rate else s
+                typos = typos or s != clean
                 if buf.n:
                     buf.add(" ")
             buf.add(s, t)
@@ -77,5 +87,6 @@ def gen_queries(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: ra
             labels["negative_titles"] = negs
         else:
             labels["intent"] = intent
-            labels["rewrite"] = "".join(clean) if zh else " ".join(clean).lower()
+            if not typos:  # the rewrite is the product part in canonical order; a typo's fix is not derivable
+                labels["rewrite"] = "".join(core) if zh else " ".join(core).lower()
         yield text, buf.spans, labels, {"product_id": p.pid}

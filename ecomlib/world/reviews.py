@@ -7,6 +7,7 @@ from typing import Iterator
 
 from ecomlib.records import Span
 from ecomlib.world.catalog import Catalog, Product
+from ecomlib.world.lexicon import FINE
 from ecomlib.world.style import Style
 from ecomlib.world.text import Buf, noisy
 
@@ -73,32 +74,47 @@ CATEGORIES = tuple(ASPECTS)
 # The ABSA-like held-out source's own five-topic taxonomy.
 ABSA_TOPICS = {"quality": "Product Quality", "price": "Value for Money", "logistics": "Shipping",
                "service": "Seller Service", "appearance": "Look and Design"}
-SUMMARY_WORDS = {
-    "en": ({"quality": "quality", "price": "price", "logistics": "delivery", "service": "service",
-            "appearance": "looks", "size_fit": "fit", "performance": "performance"},
-           {"positive": "good", "negative": "poor", "neutral": "average"}),
-    "zh": ({"quality": "质量", "price": "价格", "logistics": "物流", "service": "服务", "appearance": "外观",
-            "size_fit": "尺码", "performance": "性能"},
-           {"positive": "好", "negative": "差", "neutral": "一般"}),
-}
 OPENERS = {
     "en": ["Bought this {p} last week.", "I got the {p} for my sister.", "Second time ordering this {p}."],
     "zh": ["买给家里人的{p}，", "第二次买这款{p}了，", "{p}收到了，"],
 }
+GIFT = {"en": "It came with a free {g}. ", "zh": "还送了{g}，"}
+GIFT_RATE = 0.3
 ABSA_OPENERS = ["Review of the {b} {p}:", "My honest take on the {b} {p}:", "Owned the {b} {p} for a month now."]
 
 
 def rating_of(tuples: list[dict]) -> int:
-    score = sum(1 if t["polarity"] == "positive" else -1 if t["polarity"] == "negative" else 0 for t in tuples)
-    return max(1, min(5, 3 + score))
+    """Stars from the opinions a reader sees: all positive 5, all negative 1, more positive than negative
+    4, more negative 2, balanced (or only neutral) 3. One positive opinion is 5 stars, as a buyer rates."""
+    pos = sum(t["polarity"] == "positive" for t in tuples)
+    neg = sum(t["polarity"] == "negative" for t in tuples)
+    if pos == neg:
+        return 3
+    if not neg:
+        return 5
+    if not pos:
+        return 1
+    return 4 if pos > neg else 2
+
+
+def sentiment_of(rating: int) -> str | None:
+    """positive / negative; a 3-star review has no binary sentiment (forcing one was a hidden rule)."""
+    return "positive" if rating > 3 else "negative" if rating < 3 else None
 
 
 def summary_of(tuples: list[dict], lang: str) -> str:
-    names, adj = SUMMARY_WORDS[lang]
+    """An extractive summary: each opinion with its aspect, in the review's words and order."""
     if lang == "en":
-        s = ", ".join(f"{adj[t['polarity']]} {names[t['category']]}" for t in tuples)
+        pieces = [f"{t['aspect']} {t['opinion']}" if t["aspect"] else t["opinion"] for t in tuples]
+        s = ", ".join(p[0].lower() + p[1:] for p in pieces)
         return s[0].upper() + s[1:] + "."
-    return "，".join(f"{names[t['category']]}{adj[t['polarity']]}" for t in tuples) + "。"
+    return "，".join(f"{t['aspect']}{t['opinion']}" if t["aspect"] else t["opinion"] for t in tuples) + "。"
+
+
+def has_typo(tuples: list[dict], lang: str) -> bool:
+    """Whether a noisy aspect term made it into the review (a summary must not copy a typo)."""
+    terms = {term for c in CATEGORIES for term in ASPECTS[c][lang][0]}
+    return any(t["aspect"] and t["aspect"] not in terms for t in tuples)
 
 
 def render_review(p: Product, lang: str, style: Style, rng: random.Random, typo_rate: float,
@@ -114,8 +130,11 @@ def render_review(p: Product, lang: str, style: Style, rng: random.Random, typo_
     pword = p.category.zh if zh else p.category.en.lower()
     if style.taxonomy == "absa":
         buf.add(rng.choice(ABSA_OPENERS).format(b=p.brand.en, p=pword) + " ")
-    elif rng.random() < 0.6:
+    else:  # every review names its product: product categorisation needs it
         buf.add(rng.choice(OPENERS[lang]).format(p=pword) + ("" if zh else " "))
+        if rng.random() < GIFT_RATE:  # and some name a free gift too: a product word that is not the answer
+            sibling = rng.choice([c for c in FINE[p.category.coarse] if c[0] != p.category.en])
+            buf.add(GIFT[lang].format(g=sibling[1] if zh else sibling[0].lower()))
     tuples = []
     for k, cat in enumerate(chosen):
         r = rng.random()
@@ -165,9 +184,11 @@ def gen_reviews(cat: Catalog, lang: str, style: Style, typo_rate: float, rng: ra
             text, spans, tuples = render_review(p, lang, style, rng, typo_rate)
         rating = rating_of(tuples)
         labels: dict = {"tuples": tuples, "rating": rating,
-                        "sentiment": "positive" if rating > 3 else "negative",
-                        "product_category": p.category.zh if lang == "zh" else p.category.en,
-                        "summary": summary_of(tuples, lang)}
+                        "product_category": p.category.zh if lang == "zh" else p.category.en}
+        if sentiment_of(rating):
+            labels["sentiment"] = sentiment_of(rating)
+        if not has_typo(tuples, lang):
+            labels["summary"] = summary_of(tuples, lang)
         if absa:
             labels["topics"] = sorted({ABSA_TOPICS[t["category"]] for t in tuples})
         yield text, spans, labels, {"product_id": p.pid}

@@ -155,7 +155,8 @@ def _stream(spec: SourceSpec, style: Style, cfg: WorldConfig, seed: int, stream:
     labeler = pl.label_product if spec.kind == "product" else pl.label_query
     for i in range(cfg.records_per_source):
         text, spans, labels, meta = next(gen)
-        if style.pseudo:
-            spans, labels, pmeta = labeler(spec.lang, text, spans, labels, cfg.pseudo_label_error, rng)
+        if style.pseudo:  # its own RNG per record: the stream (texts) is the same at every error rate
+            lrng = random.Random(sub_seed("labeler", seed, spec.name, i))
+            spans, labels, pmeta = labeler(spec.lang, text, spans, labels, cfg.pseudo_label_error, lrng)
             meta.update(pmeta)
         yield RawRecord(f"{spec.name}-{i:06d}", spec.name, spec.kind, spec.lang, text, spans, labels, meta).validate()

@@ -55,8 +55,10 @@ def _product(src: str, i: int, rng: random.Random) -> RawRecord:
     else:
         text = f"{b} {c} {m} {p}" + (" new" if rng.random() < 0.3 else "")
         parts, attrs = [(b, "brand"), (c, "color"), (m, "material"), (p, "product")], {"color": c, "material": m}
+    title_parts = [[t, v] for v, t in parts] + ([["modifier", "new"]] if text.endswith(" new") else [])
     return RawRecord(f"{src}-{i:06d}", src, "product", "en", text, _spans(text, parts), {
-        "product_id": f"{b}-{p}-{c}", "category_coarse": coarse, "category_fine": fine, "attributes": attrs,
+        "product_id": f"{b}-{p}", "category_coarse": coarse, "category_fine": fine, "attributes": attrs,
+        "title_parts": title_parts,  # title generation from the title's own words (derivable, no duplicates)
     })
 
 
@@ -65,7 +67,9 @@ def _zh_product(src: str, i: int, rng: random.Random) -> RawRecord:
     text = f"{b}{c}{p}" + ("新款" if rng.random() < 0.5 else "")
     return RawRecord(f"{src}-{i:06d}", src, "product", "zh", text,
                      _spans(text, [(b, "brand"), (c, "color"), (p, "product")]),
-                     {"category_coarse": coarse, "attributes": {"颜色": c, "品牌": b}})
+                     {"category_coarse": coarse, "attributes": {"颜色": c, "品牌": b},
+                      "title_parts": [["brand", b], ["color", c], ["product", p]]
+                      + ([["modifier", "新款"]] if text.endswith("新款") else [])})
 
 
 def _review(src: str, i: int, rng: random.Random) -> RawRecord:
@@ -100,20 +104,25 @@ def _dialogue(src: str, i: int, rng: random.Random) -> RawRecord:
     turns = [{"role": "user", "text": f"Hi, order {i}."}, {"role": "agent", "text": "Hello!"},
              {"role": "user", "text": f"I want to {intent} it."}]
     text = "\n".join(f"{t['role']}: {t['text']}" for t in turns)
+    reply = f"Sure, I can help you {intent} order {i}."
+    guide = [reply, f"Sorry, order {i} cannot be changed.", "Please wait a moment."]
+    rng.shuffle(guide)
     return RawRecord(f"{src}-{i:06d}", src, "dialogue", "en", text, [], {
-        "turns": turns, "intent": intent, "next_response": f"Sure, I can help you {intent} order {i}."})
+        "turns": turns, "intent": intent, "next_response": reply, "reply_guide": guide})
 
 
 def _qa(src: str, i: int, rng: random.Random) -> RawRecord:
     c, m = rng.choice(COLORS), rng.choice(MATERIALS)
-    ev = [f"This item {i} is {c}.", f"It is made of {m}.", "Ships in two days."]
+    ev = [f"This item {i} is {c} in color.", f"It is made of {m}.", "Ships in two days."]
     text = " ".join(ev)
     answerable = rng.random() < 0.7
-    q = "What is it made of?" if answerable else "Is it waterproof?"
-    spans = _spans(text, [(m, "answer")]) if answerable else []
+    ask_color = rng.random() < 0.5  # two questions, so question generation has more than one answer
+    q = ("What color is it?" if ask_color else "What is it made of?") if answerable else "Is it waterproof?"
+    ans = c if ask_color else m
+    spans = _spans(text, [(ans, "answer")]) if answerable else []
     return RawRecord(f"{src}-{i:06d}", src, "qa", "en", text, spans, {
-        "question": q, "answerable": answerable, "answer": m if answerable else None,
-        "evidence": ev, "evidence_index": 1 if answerable else None})
+        "question": q, "answerable": answerable, "answer": ans if answerable else None,
+        "evidence": ev, "evidence_index": (0 if ask_color else 1) if answerable else None})
 
 
 MAKERS = {("product", "en"): _product, ("product", "zh"): _zh_product, ("review", "en"): _review,

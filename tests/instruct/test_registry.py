@@ -62,6 +62,7 @@ def test_cot_tasks_follow_available_labels():
     def stripped(name):
         for rec in w.iter_records(name):
             rec.labels.pop("attributes", None)
+            rec.labels.pop("title_parts", None)
             yield rec
 
     reg2 = registry_for([SourceSpec("TitleNER", "en", "product", ("ner",))], stripped, 0)

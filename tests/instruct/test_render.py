@@ -113,3 +113,25 @@ def test_every_kind_function_handles_missing_labels():
     for kind, fn in KIND_FUNCS.items():
         for rec in bare.values():
             assert fn(rec, ctx()) is None, kind
+
+
+def test_half_the_negatives_are_hard_ones():
+    """Similar labels and labels the input names come first (old: negatives uniformly at random)."""
+    from ecomlib.instruct.negatives import sample_negatives
+
+    pool = sorted({"Face Mask", "Face Cream", "Wallet", "Tent", "Mug", "Kettle", "Honey", "Puzzle", "Nuts"} - {"Face Cream"})
+    for seed in range(20):
+        negs = sample_negatives(pool, ["Face Cream"], "Title: Lovo Face Cream with Free Wallet", 4, random.Random(seed))
+        assert negs[:2] == ["Wallet", "Face Mask"] or negs[:2] == ["Face Mask", "Wallet"]
+        assert len(set(negs)) == 4 and "Face Cream" not in negs
+
+
+def test_ner_keeps_short_candidate_lists():
+    """Each NER negative is a 'Type: None' line to write: at most NER_MAX_NEGATIVES whatever n_negative is."""
+    from ecomlib.instruct.negatives import NER_MAX_NEGATIVES
+
+    inst = Instance("Acme red mug", {"brand": ["Acme"]}, "p", gold=("brand",))
+    universe = {"brand", "color", "size", "material", "style", "model", "product"}
+    c = candidates_for(inst, "NER", universe, 9, 12, random.Random(0))
+    assert "brand" in c and len(c) == 1 + NER_MAX_NEGATIVES
+    assert len(candidates_for(Instance("x", ["a"], "p", gold=("a",)), "CLS", universe | {"a"}, 9, 12, random.Random(0))) == 8
