@@ -32,8 +32,9 @@ from ecomlib.records import RawRecord, SourceSpec
 from ecomlib.schema import HELD_IN, ROW_KEYS, UNSEEN_TASK_KINDS
 
 # 2: held-in split (record-level reservation in held-in datasets); 3: quality checks (quality.py) and the
-# derivable synthetic world (title parts, extractive summaries, reply guides, visible rating rule)
-BUILDER_VERSION = 3
+# derivable synthetic world (title parts, extractive summaries, reply guides, visible rating rule);
+# 4: the open world drops prompts whose rows disagree on the output (counted in stats.json)
+BUILDER_VERSION = 4
 Reader = Callable[[str], Iterator[RawRecord]]
 
 
@@ -78,6 +79,7 @@ class BuildResult:
     heldin_reserved: dict[str, int] = field(default_factory=dict)  # records reserved for held-in, per dataset
     heldin_leak_dropped: int = 0  # train rows dropped because their input is a held-in input
     derivability: dict[str, dict] = field(default_factory=dict)  # split -> task -> quality.derivability entry
+    conflicts_dropped: dict[str, dict[str, int]] = field(default_factory=dict)  # split -> task -> rows (open world)
 
 
 def _answer_key(inst: Instance) -> str:
@@ -264,7 +266,14 @@ def build_rows(profile, sources: list[SourceSpec], read: Reader, progress: bool 
             bar.update(1)
     if bar is not None:
         bar.close()
-    result.heldout = _finish(held_rows)
+    result.heldout = held_rows
+    if profile.data.world == "open":  # real annotations may disagree on one prompt; synthetic ones must not
+        for split in ("train", "heldout", "heldin"):
+            kept, dropped = quality.drop_conflicting(getattr(result, split))
+            if dropped:
+                setattr(result, split, kept)
+                result.conflicts_dropped[split] = dropped
+    result.heldout = _finish(result.heldout)
     result.heldin = _finish(result.heldin)
     result.train, result.heldin_leak_dropped = drop_heldin_inputs(result.train, result.heldin)
     result.train = _finish(result.train)

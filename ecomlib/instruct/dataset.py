@@ -52,6 +52,7 @@ def make_stats(result, profile, fingerprint: str) -> dict:
         "train_records_dropped_as_heldout_text": dict(sorted(result.leak_skipped.items())),
         "records_reserved_for_heldin": dict(sorted(result.heldin_reserved.items())),
         "train_rows_dropped_as_heldin_input": result.heldin_leak_dropped,
+        "rows_dropped_as_conflicting_prompts": getattr(result, "conflicts_dropped", {}),  # open world only
         "derivability": getattr(result, "derivability", {}),  # split -> task -> share (quality.py)
     }
     for split in SPLITS:

@@ -109,6 +109,23 @@ def check_duplicates(rows: list[dict], split: str) -> None:
     )
 
 
+def drop_conflicting(rows: list[dict]) -> tuple[list[dict], dict[str, int]]:
+    """Drop every row whose normalised prompt also appears with another output (real data: two AE-110k
+    listings with the same attributes and different titles); neither answer is learnable, so both go.
+    Returns the kept rows and the rows dropped per task. The synthetic world never calls this: there a
+    clash is a generator bug and fails the build (check_duplicates)."""
+    outputs: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        outputs[_norm(row["prompt"])].add(_norm(row["output"]))
+    kept, dropped = [], defaultdict(int)
+    for row in rows:
+        if len(outputs[_norm(row["prompt"])]) > 1:
+            dropped[row["task"]] += 1
+        else:
+            kept.append(row)
+    return kept, dict(sorted(dropped.items()))
+
+
 def check_constant(rows: list[dict], split: str) -> None:
     """Raise DataError if a task with at least MIN_ROWS_CONSTANT rows has one output value only."""
     values: dict[str, set[str]] = defaultdict(set)

@@ -103,6 +103,7 @@ def test_open_build_has_no_degenerate_task(data_dir, monkeypatch):
     from ecomlib import worlds
     from ecomlib.config import load_profile
     from ecomlib.instruct.builder import build_rows
+    from ecomlib.instruct.templates import split_prompt
 
     monkeypatch.setenv("ECOMLIB_DATA_DIR", str(data_dir))
     p = load_profile("cpu", ["data.world=open"])
@@ -125,6 +126,6 @@ def test_open_build_has_no_degenerate_task(data_dir, monkeypatch):
         kind = r["task"].rsplit("-", 1)[1]
         if kind in ("title_generate", "question_generate"):
             noun_type = "product" if kind == "title_generate" else "qa"
-            instruction = next(line for line in r["prompt"].split("\n") if line.startswith(("Instruction: ", "指令：")))
+            instruction = split_prompt(r["prompt"])["prompt"]  # the instruction part, in either layout
             frame = instruction.replace(KIND_TEXT[kind]["en"][1], "").replace(KIND_TEXT[kind]["zh"][1], "")
             assert not any(n in frame for n in NOUNS[noun_type]["en"] + NOUNS[noun_type]["zh"]), instruction

@@ -79,10 +79,27 @@ class DuplicatingWorld(FixtureWorld):
                             {"attributes": {"color": "red"}, "product_id": f"p{i}"})
 
 
-def test_a_build_with_duplicate_prompts_fails():
+def test_a_synthetic_build_with_duplicate_prompts_fails():
     w = DuplicatingWorld()
     with pytest.raises(DataError, match=r"prompt\(s\) with different outputs in task\(s\) EN-Dup-Generate-title_generate"):
-        build_rows(profile("open", template="narrow"), w.list_sources(), w.iter_records)  # one prompt per kind
+        build_rows(profile("synthetic", template="narrow"), w.list_sources(), w.iter_records)  # one prompt per kind
+
+
+def test_an_open_build_drops_conflicting_prompts_and_counts_them():
+    # Real data (AE-110k: one attribute set, two listings' titles) may clash; neither title is learnable.
+    w = DuplicatingWorld()
+    result = build_rows(profile("open", template="narrow"), w.list_sources(), w.iter_records)
+    task = "EN-Dup-Generate-title_generate"
+    dropped = sum(d.get(task, 0) for d in result.conflicts_dropped.values())
+    assert dropped >= 2 and not any(r["task"] == task for r in result.train + result.heldin)
+    assert make_stats(result, profile("open"), "fp")["rows_dropped_as_conflicting_prompts"] == result.conflicts_dropped
+
+
+def test_drop_conflicting_keeps_agreeing_duplicates():
+    rows = [row("T", "Input: a", "x", 0), row("T", "input:  a", "y", 1), row("T", "Input: b", "z", 2),
+            row("T", "Input: b", "z", 3)]
+    kept, dropped = quality.drop_conflicting(rows)
+    assert [r["index"] for r in kept] == [2, 3] and dropped == {"T": 2}
 
 
 def test_fixture_build_reports_derivability_in_stats_and_data_card():
