@@ -21,7 +21,7 @@ from ecomlib.study.runs import cached
 DATA_DEPS = ("world", "instruct", "sources", "records.py", "schema.py", "worlds.py")
 TOKENIZER_DEPS = DATA_DEPS + ("training/tokenizer.py",)  # trained on the world's text and EcomInstruct
 MODEL_DEPS = ("training",)
-EVAL_DEPS = ("evaluation",)
+EVAL_DEPS = ("evaluation", "study/published.py")  # published.py: which published folders the ecomgpt split reads
 # Train fields that do not change the trained weights (how often to log / checkpoint).
 _TRAIN_NOT_KEYED = ("log_every", "save_every")
 
@@ -174,7 +174,9 @@ def finetune(profile: Profile, size: str, selection=None, progress: bool = False
     return cached("model-ecomgpt", params, run, deps=MODEL_DEPS, resumable=True)
 
 
-SPLITS = ("heldout", "heldin")  # held-out: unseen datasets and tasks; held-in: unseen instances of training tasks
+# held-out: unseen datasets and tasks; held-in: unseen instances of training tasks; ecomgpt: the paper's
+# published test folders present in ECOMLIB_DATA_DIR (ecomlib.study.published)
+SPLITS = ("heldout", "heldin", "ecomgpt")
 
 
 def heldout_suite(profile: Profile, split: str = "heldout") -> list:
@@ -185,6 +187,10 @@ def heldout_suite(profile: Profile, split: str = "heldout") -> list:
 
     if split not in SPLITS:
         raise ValueError(f"split {split!r}: expected one of {SPLITS}")
+    if split == "ecomgpt":
+        from ecomlib.study.published import published_instances
+
+        return published_instances(profile)
     data_dir = build_data(profile)  # held-out rows are identical across template variants; held-in are not
     if split == "heldin":
         return load_heldout(data_dir / "ecominstruct" / "heldin.jsonl", profile.eval.n_per_task)
@@ -198,6 +204,10 @@ def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", pr
 
     data_dir = build_data(profile)
     params = {"model": str(model_dir), "data": data_dir.name, "eval": dataclasses.asdict(profile.eval), "split": split}
+    if split == "ecomgpt":  # which published folders were there to score
+        from ecomlib.study.published import published_status
+
+        params["published"] = published_status()["present"]
 
     def run(tmp: Path) -> None:
         instances = heldout_suite(profile, split)
