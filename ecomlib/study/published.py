@@ -63,11 +63,11 @@ def status_note(status: dict[str, list[str]] | None = None) -> str:
 
 def with_missing(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """``df`` for display: every empty cell (None / NaN) as ``MISSING``, and a note naming the columns
-    that have no number at all (e.g. the open world has no Review Topic or Product Select task)."""
+    that have no number at all (e.g. the open world has no Product Select task). Never raises on NaN."""
     empty = [c for c in df.columns if df[c].isna().all()]
     shown = df.astype(object).where(df.notna(), MISSING)
-    note = (f"{MISSING} = not measured: no test task of this kind in the scored suite ({', '.join(map(str, empty))})"
-            if empty else "")
+    note = (f"{MISSING} = no number; columns with none at all (no such task, or no such row, in what was "
+            f"scored): {', '.join(map(str, empty))}" if empty else "")
     return shown, note
 
 
