@@ -75,11 +75,12 @@ def _default_template(profile: Profile) -> Profile:
 
 
 def tokenizer(profile: Profile) -> Path:
-    """A byte-level BPE trained on the world's raw text, general instructions and EcomInstruct train prompts
-    (never held-out text); or the pretrained tokenizer the profile names."""
+    """A byte-level BPE trained on the world's raw text, general instructions (synthetic world only) and
+    EcomInstruct train prompts (never held-out text); or the pretrained tokenizer the profile names."""
     from ecomlib.instruct import load_rows
     from ecomlib.training import load_tokenizer, train_tokenizer
-    from ecomlib.world import iter_general_instructions, iter_pretrain_text
+    from ecomlib.world import iter_general_instructions
+    from ecomlib.world.pretrain import iter_profile_pretrain_text
 
     # Keyed without the training-template variant: every prompt ablation fine-tunes the same backbone,
     # as the paper fine-tunes the same BLOOMZ for every row of Table 11.
@@ -92,9 +93,10 @@ def tokenizer(profile: Profile) -> Path:
         rows = load_rows(build_data(_default_template(profile)), "train")
 
         def texts():
-            yield from iter_pretrain_text(profile.world, profile.seed)
-            for r in iter_general_instructions(profile.world, profile.seed):
-                yield r["prompt"] + r["output"]
+            yield from iter_profile_pretrain_text(profile)
+            if profile.data.world != "open":  # the open world's tokenizer reads no synthetic text
+                for r in iter_general_instructions(profile.world, profile.seed):
+                    yield r["prompt"] + r["output"]
             for r in rows:
                 yield r["prompt"] + r["output"]
 
@@ -113,7 +115,8 @@ def _train_params(profile: Profile) -> dict:
 def base_model(profile: Profile, size: str, stage: str, progress: bool = False) -> Path:
     """``pretrain`` = BLOOM-like, ``general`` = BLOOMZ-like (pretrain + general instructions)."""
     from ecomlib.training import load_tokenizer, train_stage
-    from ecomlib.world import iter_general_instructions, iter_pretrain_text
+    from ecomlib.world import iter_general_instructions
+    from ecomlib.world.pretrain import iter_profile_pretrain_text
 
     assert stage in ("pretrain", "general"), stage
     tok_dir = tokenizer(profile)
@@ -137,7 +140,7 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
     def run(tmp: Path) -> None:
         tok = load_tokenizer(tok_dir)
         if stage == "pretrain":
-            texts = list(iter_pretrain_text(profile.world, profile.seed))
+            texts = list(iter_profile_pretrain_text(profile))  # the open world: its sources' raw text
             train_stage(profile, "pretrain", tmp, tokenizer=tok, size=size, texts=texts, progress=progress,
                         resume="if-valid")
         else:

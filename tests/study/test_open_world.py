@@ -119,3 +119,35 @@ def test_the_ecomgpt_split_loads_the_present_published_folders(data_dir, monkeyp
     tasks = sorted({i.task for i in inst})
     assert tasks == sorted(published.published_status()["present"])
     assert all(sum(i.task == t for i in inst) == p.eval.n_per_task for t in tasks)
+
+
+def test_open_pretraining_reads_training_sources_only():
+    from ecomlib.config import load_profile
+    from ecomlib.sources import list_sources
+    from ecomlib.world.pretrain import open_pretrain_sources
+
+    p = load_profile("smoke", {"data.world": "open"})
+    names = open_pretrain_sources(p.data)
+    heldout = {s.name for s in list_sources() if s.heldout}
+    assert names and not set(names) & heldout
+    with_heldin = load_profile("smoke", {"data.world": "open", "data.heldin_tasks": ["TaobaoNER:ner"]})
+    assert "TaobaoNER" in names and "TaobaoNER" not in open_pretrain_sources(with_heldin.data)
+
+
+def test_the_open_worlds_raw_text_is_its_sources_text_not_the_synthetic_world(data_dir):
+    from ecomlib import sources
+    from ecomlib.config import load_profile
+    from ecomlib.world.pretrain import iter_pretrain_text, iter_profile_pretrain_text, open_pretrain_sources
+
+    p = load_profile("smoke", {"data.world": "open"})
+    docs = list(iter_profile_pretrain_text(p))
+    assert len(docs) == p.world.pretrain_documents and docs == list(iter_profile_pretrain_text(p))
+    assert not set(docs) & set(iter_pretrain_text(p.world, p.seed))  # before: the synthetic documents
+    firsts = {}
+    for name in open_pretrain_sources(p.data):
+        firsts[name] = [r.text for r in sources.iter_records(name, data_dir, limit=p.world.pretrain_documents)]
+    train_text = {t for ts in firsts.values() for t in ts}
+    assert all(d in train_text or d.rsplit("\n", 1)[0] in train_text for d in docs)  # text (+ question)
+    held = {s.name for s in sources.list_sources() if s.heldout}
+    held_text = {r.text for n in held for r in sources.iter_records(n, data_dir, limit=200)}
+    assert not set(docs) & held_text
