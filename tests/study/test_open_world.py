@@ -151,3 +151,9 @@ def test_the_open_worlds_raw_text_is_its_sources_text_not_the_synthetic_world(da
     held = {s.name for s in sources.list_sources() if s.heldout}
     held_text = {r.text for n in held for r in sources.iter_records(n, data_dir, limit=200)}
     assert not set(docs) & held_text
+
+
+def test_an_empty_seed_spread_column_is_shown_as_a_dash_without_a_note():
+    df = pd.DataFrame({"label": ["Full"], "UD_rougeL": [1.0], "UD_rougeL_sd": [None], "UD Rouge sd": [None]})
+    shown, note = published.with_missing(df)
+    assert shown["UD_rougeL_sd"].iloc[0] == "–" and note == ""
