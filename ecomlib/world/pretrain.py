@@ -57,14 +57,25 @@ def open_pretrain_sources(data) -> list[str]:
     return [s.name for s in sources.list_sources() if not s.heldout and s.name not in held_in]
 
 
+def _heldout_texts(data_dir) -> set[str]:
+    """Normalised texts of every held-out open source's records (a training source may repeat one)."""
+    from ecomlib import sources
+    from ecomlib.instruct.builder import normalise
+
+    return {normalise(r.text) for s in sources.list_sources() if s.heldout
+            for r in sources.iter_records(s.name, data_dir)}
+
+
 def iter_open_pretrain_text(n: int, data_dir, names: list[str]) -> Iterator[str]:
     """``n`` raw documents from the open sources ``names`` (``ECOMLIB_DATA_DIR``), round-robin in file
-    order (deterministic); a source that runs out drops out, so fewer than ``n`` come only when every
-    source is exhausted."""
+    order (deterministic), skipping any record whose text is a held-out record's text; a source that runs
+    out drops out, so fewer than ``n`` come only when every source is exhausted."""
     from ecomlib import sources
+    from ecomlib.instruct.builder import normalise
 
     if n <= 0 or not names:
         return
+    blocked = _heldout_texts(data_dir)
     streams = [sources.iter_records(name, data_dir) for name in names]
     made = 0
     while streams and made < n:
@@ -72,6 +83,8 @@ def iter_open_pretrain_text(n: int, data_dir, names: list[str]) -> Iterator[str]
             rec = next(it, None)
             if rec is None:
                 streams.remove(it)
+                continue
+            if normalise(rec.text) in blocked:
                 continue
             yield open_document(rec)
             made += 1
