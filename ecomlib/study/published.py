@@ -14,9 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 
-MISSING = "–"  # how a table cell without a number renders (a task family absent from the scored suite)
-
-
 def published_root() -> Path | None:
     """The ``ecom_instruct_v1`` folder under ``ECOMLIB_DATA_DIR``, or None when there is none."""
     from ecomlib.evaluation.suites import ECOMGPT_SUBDIR
@@ -59,17 +56,6 @@ def status_note(status: dict[str, list[str]] | None = None) -> str:
     n, total = len(status["present"]), len(status["present"]) + len(status["absent"])
     absent = f"; absent from ECOMLIB_DATA_DIR: {', '.join(status['absent'])}" if status["absent"] else ""
     return f"scored on {n} of the paper's {total} published test folders ({', '.join(status['present']) or 'none'}){absent}"
-
-
-def with_missing(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """``df`` for display: every empty cell (None / NaN) as ``MISSING``, and a note naming the columns
-    that have no number at all (e.g. the open world has no Product Select task). Never raises on NaN."""
-    # a seed-spread column is empty with one seed: normal, not worth a note
-    empty = [c for c in df.columns if df[c].isna().all() and not str(c).endswith(("sd", "_sd"))]
-    shown = df.astype(object).where(df.notna(), MISSING)
-    note = (f"{MISSING} = no number; columns with none at all (no such task, or no such row, in what was "
-            f"scored): {', '.join(map(str, empty))}" if empty else "")
-    return shown, note
 
 
 def published_table4(profile, runs: list[dict]) -> pd.DataFrame:

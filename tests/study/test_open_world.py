@@ -14,7 +14,7 @@ from ecomlib.evaluation.suites import ECOMGPT_SUBDIR, ECOMGPT_TEST_TASKS
 from ecomlib.study import published
 from ecomlib.study.claims import evaluate_claims, paper_claims
 from ecomlib.study.evidence import inapplicable_claims
-from ecomlib.study.tables import paper_tables
+from ecomlib.study.tables import paper_tables, with_missing
 
 SIZES = ["xs", "s"]
 
@@ -72,11 +72,11 @@ def test_missing_table4_columns_render_as_a_dash_with_a_note():
     # stack()); they must show as "–" with a note, never raise.
     df = pd.DataFrame({"Model": ["EcomGPT xs", "BLOOMZ-like xs"], "UD Rouge": [1.5, 0.0],
                        "RTC Rouge": [None, None], "PS Rouge": [float("nan"), float("nan")]})
-    shown, note = published.with_missing(df)
+    shown, note = with_missing(df)
     assert list(shown["RTC Rouge"]) == ["–", "–"] and list(shown["PS Rouge"]) == ["–", "–"]
     assert list(shown["UD Rouge"]) == [1.5, 0.0]
     assert "RTC Rouge" in note and "PS Rouge" in note and "UD Rouge" not in note
-    assert published.with_missing(df[["Model", "UD Rouge"]])[1] == ""
+    assert with_missing(df[["Model", "UD Rouge"]])[1] == ""
 
 
 def _fake_published(root, names):
@@ -155,5 +155,5 @@ def test_the_open_worlds_raw_text_is_its_sources_text_not_the_synthetic_world(da
 
 def test_an_empty_seed_spread_column_is_shown_as_a_dash_without_a_note():
     df = pd.DataFrame({"label": ["Full"], "UD_rougeL": [1.0], "UD_rougeL_sd": [None], "UD Rouge sd": [None]})
-    shown, note = published.with_missing(df)
+    shown, note = with_missing(df)
     assert shown["UD_rougeL_sd"].iloc[0] == "–" and note == ""
