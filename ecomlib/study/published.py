@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+
 def published_root() -> Path | None:
     """The ``ecom_instruct_v1`` folder under ``ECOMLIB_DATA_DIR``, or None when there is none."""
     from ecomlib.evaluation.suites import ECOMGPT_SUBDIR
