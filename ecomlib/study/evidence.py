@@ -187,9 +187,26 @@ def findings(profile: Profile) -> pd.DataFrame:
     fewest = f"{min(profile.study.task_counts)} tasks"
     claims = paper_claims(sizes, profile.model.default_size, paper_tables(), fewest_tasks=fewest)
     arms, digests = collect_arms(profile)
-    inapplicable = {}
+    return evaluate_claims(claims, arms, inapplicable=inapplicable_claims(claims, digests))
+
+
+def inapplicable_claims(claims, digests: dict[str, str]) -> dict[str, str]:
+    """``{claim id: reason}`` for the claims that do not exist in this world: some part of the contrast
+    (the terms on one set of test tasks and metric) compares arms that train on identical rows, so it is
+    0 by construction. E.g. the open world has no pseudo-label tasks: "w/o pseudo-label CoT" trains on
+    Full's rows, and any contrast of the two measures nothing. A variant whose removed family is empty
+    is the same case. Arms without a digest (the main table's models, the trivial arm) are left alone."""
+    out = {}
     for c in claims:
-        keys = [t.arm for t in c.terms if t.arm in digests]
-        if len(keys) >= 2 and len({digests[k] for k in keys}) == 1:
-            inapplicable[c.id] = "the compared arms train on identical rows in this world"
-    return evaluate_claims(claims, arms, inapplicable=inapplicable)
+        parts: dict[tuple, dict[str, float]] = {}
+        for t in c.terms:
+            if t.arm in digests:
+                part = parts.setdefault((t.tasks, t.metric), {})
+                part[digests[t.arm]] = part.get(digests[t.arm], 0.0) + t.weight
+        for (tasks, _), weights in parts.items():
+            arms = [t.arm for t in c.terms if t.tasks == tasks and t.arm in digests]
+            if len(set(arms)) >= 2 and all(abs(w) < 1e-9 for w in weights.values()):
+                out[c.id] = (f"{' and '.join(dict.fromkeys(arms))} train on identical rows in this world "
+                             f"(nothing is removed), so the contrast on {tasks.describe()} is 0 by construction")
+                break
+    return out

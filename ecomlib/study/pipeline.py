@@ -21,7 +21,7 @@ from ecomlib.study.runs import cached
 DATA_DEPS = ("world", "instruct", "sources", "records.py", "schema.py", "worlds.py")
 TOKENIZER_DEPS = DATA_DEPS + ("training/tokenizer.py",)  # trained on the world's text and EcomInstruct
 MODEL_DEPS = ("training",)
-EVAL_DEPS = ("evaluation",)
+EVAL_DEPS = ("evaluation", "study/published.py")  # published.py: which published folders the ecomgpt split reads
 # Train fields that do not change the trained weights (how often to log / checkpoint).
 _TRAIN_NOT_KEYED = ("log_every", "save_every")
 
@@ -75,11 +75,12 @@ def _default_template(profile: Profile) -> Profile:
 
 
 def tokenizer(profile: Profile) -> Path:
-    """A byte-level BPE trained on the world's raw text, general instructions and EcomInstruct train prompts
-    (never held-out text); or the pretrained tokenizer the profile names."""
+    """A byte-level BPE trained on the world's raw text, general instructions (synthetic world only) and
+    EcomInstruct train prompts (never held-out text); or the pretrained tokenizer the profile names."""
     from ecomlib.instruct import load_rows
     from ecomlib.training import load_tokenizer, train_tokenizer
-    from ecomlib.world import iter_general_instructions, iter_pretrain_text
+    from ecomlib.world import iter_general_instructions
+    from ecomlib.world.pretrain import iter_profile_pretrain_text
 
     # Keyed without the training-template variant: every prompt ablation fine-tunes the same backbone,
     # as the paper fine-tunes the same BLOOMZ for every row of Table 11.
@@ -92,9 +93,10 @@ def tokenizer(profile: Profile) -> Path:
         rows = load_rows(build_data(_default_template(profile)), "train")
 
         def texts():
-            yield from iter_pretrain_text(profile.world, profile.seed)
-            for r in iter_general_instructions(profile.world, profile.seed):
-                yield r["prompt"] + r["output"]
+            yield from iter_profile_pretrain_text(profile)
+            if profile.data.world != "open":  # the open world's tokenizer reads no synthetic text
+                for r in iter_general_instructions(profile.world, profile.seed):
+                    yield r["prompt"] + r["output"]
             for r in rows:
                 yield r["prompt"] + r["output"]
 
@@ -113,7 +115,8 @@ def _train_params(profile: Profile) -> dict:
 def base_model(profile: Profile, size: str, stage: str, progress: bool = False) -> Path:
     """``pretrain`` = BLOOM-like, ``general`` = BLOOMZ-like (pretrain + general instructions)."""
     from ecomlib.training import load_tokenizer, train_stage
-    from ecomlib.world import iter_general_instructions, iter_pretrain_text
+    from ecomlib.world import iter_general_instructions
+    from ecomlib.world.pretrain import iter_profile_pretrain_text
 
     assert stage in ("pretrain", "general"), stage
     tok_dir = tokenizer(profile)
@@ -137,7 +140,7 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
     def run(tmp: Path) -> None:
         tok = load_tokenizer(tok_dir)
         if stage == "pretrain":
-            texts = list(iter_pretrain_text(profile.world, profile.seed))
+            texts = list(iter_profile_pretrain_text(profile))  # the open world: its sources' raw text
             train_stage(profile, "pretrain", tmp, tokenizer=tok, size=size, texts=texts, progress=progress,
                         resume="if-valid")
         else:
@@ -174,7 +177,9 @@ def finetune(profile: Profile, size: str, selection=None, progress: bool = False
     return cached("model-ecomgpt", params, run, deps=MODEL_DEPS, resumable=True)
 
 
-SPLITS = ("heldout", "heldin")  # held-out: unseen datasets and tasks; held-in: unseen instances of training tasks
+# held-out: unseen datasets and tasks; held-in: unseen instances of training tasks; ecomgpt: the paper's
+# published test folders present in ECOMLIB_DATA_DIR (ecomlib.study.published)
+SPLITS = ("heldout", "heldin", "ecomgpt")
 
 
 def heldout_suite(profile: Profile, split: str = "heldout") -> list:
@@ -185,6 +190,10 @@ def heldout_suite(profile: Profile, split: str = "heldout") -> list:
 
     if split not in SPLITS:
         raise ValueError(f"split {split!r}: expected one of {SPLITS}")
+    if split == "ecomgpt":
+        from ecomlib.study.published import published_instances
+
+        return published_instances(profile)
     data_dir = build_data(profile)  # held-out rows are identical across template variants; held-in are not
     if split == "heldin":
         return load_heldout(data_dir / "ecominstruct" / "heldin.jsonl", profile.eval.n_per_task)
@@ -198,6 +207,10 @@ def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", pr
 
     data_dir = build_data(profile)
     params = {"model": str(model_dir), "data": data_dir.name, "eval": dataclasses.asdict(profile.eval), "split": split}
+    if split == "ecomgpt":  # which published folders were there to score
+        from ecomlib.study.published import published_status
+
+        params["published"] = published_status()["present"]
 
     def run(tmp: Path) -> None:
         instances = heldout_suite(profile, split)

@@ -218,6 +218,20 @@ def change_vs_full(df: pd.DataFrame, cols: Sequence[str], label: str = "Training
     return pd.DataFrame(out)
 
 
+MISSING = "–"  # how a table cell without a number renders (e.g. a task family absent from the scored suite)
+
+
+def with_missing(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """``df`` for display: every empty cell (None / NaN) as ``MISSING``, and a note naming the columns
+    that have no number at all (e.g. the open world has no Product Select task). Never raises on NaN."""
+    # a seed-spread column is empty with one seed: normal, not worth a note
+    empty = [c for c in df.columns if df[c].isna().all() and not str(c).endswith(("sd", "_sd"))]
+    shown = df.astype(object).where(df.notna(), MISSING)
+    note = (f"{MISSING} = no number; columns with none at all (no such task, or no such row, in what was "
+            f"scored): {', '.join(map(str, empty))}" if empty else "")
+    return shown, note
+
+
 # ---------------------------------------------------------------------------------------------------
 # The report's findings: each a comparison computed from the saved tables, never typed in by hand.
 
