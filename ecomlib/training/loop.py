@@ -100,25 +100,41 @@ def _accelerator(t):
     from accelerate import Accelerator
     from accelerate.utils import GradientAccumulationPlugin
 
+    from accelerate.utils import InitProcessGroupKwargs, parse_flag_from_env
+
     cuda = torch.cuda.is_available()
+    # cpu=True would turn a DeepSpeed launch into plain gloo data parallel; without a GPU DeepSpeed runs on its
+    # CPU accelerator, and accelerate finds no backend for it unless told (then it counts 1 process)
+    ds_on_cpu = not cuda and parse_flag_from_env("ACCELERATE_USE_DEEPSPEED")
     accumulation = GradientAccumulationPlugin(num_steps=t.grad_accum, sync_with_dataloader=False)
-    accelerator = Accelerator(cpu=not cuda, mixed_precision="bf16" if t.bf16 else "no",
-                              gradient_accumulation_plugin=accumulation)
+    accelerator = Accelerator(cpu=not cuda and not ds_on_cpu, mixed_precision="bf16" if t.bf16 else "no",
+                              gradient_accumulation_plugin=accumulation,
+                              kwargs_handlers=[InitProcessGroupKwargs(backend="gloo")] if ds_on_cpu else None)
     ds = accelerator.state.deepspeed_plugin
     if ds is not None:
         ds.deepspeed_config.update(train_micro_batch_size_per_gpu=t.batch_size, gradient_accumulation_steps=t.grad_accum,
                                    train_batch_size=t.batch_size * t.grad_accum * accelerator.num_processes)
         ds.gradient_accumulation_steps = t.grad_accum
+        ds.set_deepspeed_weakref()  # transformers' copy (used by zero.Init while loading) sees the same values
     return accelerator
 
 
+@contextlib.contextmanager
 def _init_context(accelerator, from_random: bool):
     """ZeRO-3 partitions weights while they are created (``zero3_init_flag``), which draws a random init
-    other than the single-process one: a seeded init is built whole, then partitioned by ``prepare``."""
+    other than the single-process one: a seeded init is built whole, then partitioned by ``prepare``.
+    (accelerate's ``zero3_init_context_manager(False)`` leaves transformers' ZeRO-3 switch on.)"""
     ds = accelerator.state.deepspeed_plugin
     if ds is None or not from_random:
-        return contextlib.nullcontext()
-    return ds.zero3_init_context_manager(enable=False)
+        yield
+        return
+    from transformers.integrations import unset_hf_deepspeed_config
+
+    unset_hf_deepspeed_config()
+    try:
+        yield
+    finally:
+        ds.set_deepspeed_weakref()
 
 
 def _check_rows(rows: list[dict], stage: str) -> None:
@@ -421,7 +437,8 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     _save_final(accelerator, model, tokenizer, out_dir, profile, stage, state, final_loss, n_params,
                 size=size_name, init=str(init_from.name if isinstance(init_from, Path) else init_from or "random init"),
                 n_examples=len(encoded), steps=steps, lr=lr,
-                counters={"optimizer_steps": optimizer_steps, "scheduler_steps": scheduler.last_epoch})
+                counters={"optimizer_steps": optimizer_steps, "scheduler_steps": scheduler.last_epoch,
+                          "distributed": str(accelerator.distributed_type.value)})
     return TrainResult(out_dir, state["history"], final_loss, dict(state["tokens"]), state["seconds"])
 
 
@@ -445,7 +462,7 @@ def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, 
         tmp.rmdir()
         atomic_write_text(out_dir / "README.md", model_card(
             profile, stage, final_loss=final_loss, tokens=state["tokens"], seconds=state["seconds"],
-            n_params=n_params, world_size=accelerator.num_processes, **card))
+            n_params=n_params, world_size=accelerator.num_processes, distributed=counters["distributed"], **card))
         atomic_write_jsonl(out_dir / HISTORY, state["history"])
         atomic_write_json(out_dir / RESULT, {"stage": stage, "final_loss": final_loss, "tokens": state["tokens"],
                                              "seconds": state["seconds"], "steps": state["step"], **counters,
