@@ -203,7 +203,9 @@ def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", pr
         instances = heldout_suite(profile, split)
         preds, scores = [], {"tasks": {}, "summary": {}}
         if instances:
-            model = load_model(model_dir)
+            from ecomlib.evaluation.generation import inference_dtype, place_for_inference
+
+            model = place_for_inference(load_model(model_dir, dtype=inference_dtype()))  # bf16 on a GPU
             preds, scores = evaluate_model(model, load_tokenizer(model_dir), instances, profile.eval, progress=progress)
         with open(tmp / "predictions.jsonl", "w", encoding="utf-8") as fh:
             for p in preds:
