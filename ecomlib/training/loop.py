@@ -107,7 +107,9 @@ def _accelerator(t):
     # CPU accelerator, and accelerate finds no backend for it unless told (then it counts 1 process)
     ds_on_cpu = not cuda and parse_flag_from_env("ACCELERATE_USE_DEEPSPEED")
     accumulation = GradientAccumulationPlugin(num_steps=t.grad_accum, sync_with_dataloader=False)
-    accelerator = Accelerator(cpu=not cuda and not ds_on_cpu, mixed_precision="bf16" if t.bf16 else "no",
+    # bf16 on CPU is a plain torch autocast in the loop (_autocast): accelerate's mixed precision is fixed
+    # once per process, and one process trains fp32 and bf16 runs in turn (tests, notebooks)
+    accelerator = Accelerator(cpu=not cuda and not ds_on_cpu, mixed_precision="bf16" if (t.bf16 and cuda) else "no",
                               gradient_accumulation_plugin=accumulation,
                               kwargs_handlers=[InitProcessGroupKwargs(backend="gloo")] if ds_on_cpu else None)
     ds = accelerator.state.deepspeed_plugin
@@ -117,6 +119,12 @@ def _accelerator(t):
         ds.gradient_accumulation_steps = t.grad_accum
         ds.set_deepspeed_weakref()  # transformers' copy (used by zero.Init while loading) sees the same values
     return accelerator
+
+
+def _autocast(accelerator, bf16: bool):
+    if bf16 and accelerator.mixed_precision == "no" and accelerator.device.type == "cpu":
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return accelerator.autocast()
 
 
 @contextlib.contextmanager
@@ -386,7 +394,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
             loss_sum = torch.zeros((), dtype=torch.float64, device=device)
             for b, _ in batches:
                 # accumulate(): no gradient sync (DDP/FSDP) and no DeepSpeed step until the window's last one
-                with accelerator.accumulate(model), accelerator.autocast():
+                with accelerator.accumulate(model), _autocast(accelerator, t.bf16):
                     # Logits only where a loss is taken (the response tokens, ~10% of an instruction row):
                     # the vocabulary projection and softmax are skipped at prompt and pad positions.
                     targets = b.targets.to(device, non_blocking=True)
