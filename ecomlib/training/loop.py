@@ -98,9 +98,7 @@ def _accelerator(t):
     DDP/FSDP skip the gradient sync and DeepSpeed its step inside the window. The profile's train section is
     the one source of the batch shape, so it overrides what a DeepSpeed config (or its env var) says."""
     from accelerate import Accelerator
-    from accelerate.utils import GradientAccumulationPlugin
-
-    from accelerate.utils import InitProcessGroupKwargs, parse_flag_from_env
+    from accelerate.utils import GradientAccumulationPlugin, InitProcessGroupKwargs, parse_flag_from_env
 
     cuda = torch.cuda.is_available()
     # cpu=True would turn a DeepSpeed launch into plain gloo data parallel; without a GPU DeepSpeed runs on its
@@ -122,6 +120,7 @@ def _accelerator(t):
 
 
 def _autocast(accelerator, bf16: bool):
+    """bf16 autocast: accelerate's on a GPU, torch's on CPU (see _accelerator)."""
     if bf16 and accelerator.mixed_precision == "no" and accelerator.device.type == "cpu":
         return torch.autocast("cpu", dtype=torch.bfloat16)
     return accelerator.autocast()
@@ -408,7 +407,8 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
                 loss_sum += ce.detach().double()
             loss = float(accelerator.reduce(loss_sum, "sum")) / n_trained
             grad_norm = accelerator.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)
-            _stop_if_diverged(stage, step + 1, loss, grad_norm, lr)  # before the update: weights stay finite
+            # before the update (DeepSpeed: after its step); either way nothing is saved
+            _stop_if_diverged(stage, step + 1, loss, grad_norm, lr)
             step_lr = scheduler.get_last_lr()[0]
             optimizer.step()  # under DeepSpeed a no-op: the engine stepped at the window's last backward
             scheduler.step()
