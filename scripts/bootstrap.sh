@@ -25,12 +25,9 @@ _ecomlib_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
     "$VENV/bin/python" -m pip install -q "torch==2.13.0"
     "$VENV/bin/python" -m pip install -q -e "$ROOT[dev]"
     # The deepspeed extra (the launcher tests' ZeRO-3 run), at pyproject's pin: its setup imports torch, so no
-    # build isolation (which would fetch another torch), torch held at its pin, no ops compiled at install;
-    # then the one op DeepSpeed's CPU accelerator needs (shared-memory collectives), built once per venv.
+    # build isolation (which would fetch another torch), torch held at its pin, no ops compiled.
     ds_pin="$(grep -o '"deepspeed==[0-9.]*"' "$ROOT/pyproject.toml" | tr -d '"')"
     DS_BUILD_OPS=0 "$VENV/bin/python" -m pip install -q --no-build-isolation -c <(echo "torch==2.13.0") "$ds_pin"
-    TORCH_EXTENSIONS_DIR="$VENV/torch_extensions" "$VENV/bin/python" -c \
-      "from deepspeed.ops.op_builder.cpu import ShareMemCommBuilder; ShareMemCommBuilder().load(verbose=False)" >/dev/null
     "$VENV/bin/python" -m ipykernel install --sys-prefix --name ecomlib --display-name "Python (ecomlib)" >/dev/null
     echo "$want" > "$stamp"
   fi
@@ -45,5 +42,4 @@ fi
 # shellcheck disable=SC1091
 source "$_ecomlib_root/.venv/bin/activate"
 export PYTHONHASHSEED=0
-export TORCH_EXTENSIONS_DIR="$_ecomlib_root/.venv/torch_extensions"  # DeepSpeed's JIT ops, built by the install
 unset _ecomlib_root _ecomlib_rc

@@ -104,6 +104,12 @@ def _accelerator(t):
     # cpu=True would turn a DeepSpeed launch into plain gloo data parallel; without a GPU DeepSpeed runs on its
     # CPU accelerator, and accelerate finds no backend for it unless told (then it counts 1 process)
     ds_on_cpu = not cuda and parse_flag_from_env("ACCELERATE_USE_DEEPSPEED")
+    if ds_on_cpu:
+        import deepspeed.ops
+
+        # DeepSpeed's shared-memory CPU collectives are a C++ op compiled on first use (216 s measured here);
+        # gloo does the same collectives, and this CPU path is the tests' (GPUs use NCCL)
+        deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
     accumulation = GradientAccumulationPlugin(num_steps=t.grad_accum, sync_with_dataloader=False)
     # bf16 on CPU is a plain torch autocast in the loop (_autocast): accelerate's mixed precision is fixed
     # once per process, and one process trains fp32 and bf16 runs in turn (tests, notebooks)
