@@ -78,6 +78,8 @@ class ModelSize:
     n_layer: int = 2
     n_head: int = 4
     pretrained: Optional[str] = None  # hub id or local path of a real BLOOM/BLOOMZ checkpoint
+    # the paper profile's BLOOM baseline (not instruction-tuned): used as is when train.pretrain_steps is 0
+    pretrained_bloom: Optional[str] = None
 
 
 @dataclass

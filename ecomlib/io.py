@@ -183,7 +183,10 @@ def _write_marker(folder: Path, marker: dict) -> None:
 
 
 def _foreign_entries(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name != MARKER)
+    # the marker's own atomic-write temporary counts as the marker: under `accelerate launch` every
+    # process claims the same folder at once
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name != MARKER and not (p.name.startswith(f".{MARKER}.") and p.name.endswith(".tmp")))
 
 
 def check_output_location(path: str | os.PathLike, flag: str = "--out") -> None:

@@ -24,6 +24,10 @@ _ecomlib_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
     # torch first, pinned, so no resolver step can pull a CUDA build.
     "$VENV/bin/python" -m pip install -q "torch==2.13.0"
     "$VENV/bin/python" -m pip install -q -e "$ROOT[dev]"
+    # The deepspeed extra (the launcher tests' ZeRO-3 run), at pyproject's pin: its setup imports torch, so no
+    # build isolation (which would fetch another torch), torch held at its pin, no ops compiled.
+    ds_pin="$(grep -o '"deepspeed==[0-9.]*"' "$ROOT/pyproject.toml" | tr -d '"')"
+    DS_BUILD_OPS=0 "$VENV/bin/python" -m pip install -q --no-build-isolation -c <(echo "torch==2.13.0") "$ds_pin"
     "$VENV/bin/python" -m ipykernel install --sys-prefix --name ecomlib --display-name "Python (ecomlib)" >/dev/null
     echo "$want" > "$stamp"
   fi

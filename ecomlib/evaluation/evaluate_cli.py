@@ -14,6 +14,7 @@ as one set: all or none.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from ecomlib.cli import OutputSpec, add_profile_args, profile_from_args
@@ -49,7 +50,9 @@ def load_model(spec: str, allow_download: bool = False):
     from ecomlib.training.models import load_model as load_causal_lm
     from ecomlib.training.tokenizer import load_tokenizer
 
-    model = load_causal_lm(spec, allow_download=allow_download, what="--model")
+    from ecomlib.evaluation.generation import inference_dtype, place_for_inference
+
+    model = place_for_inference(load_causal_lm(spec, allow_download=allow_download, what="--model", dtype=inference_dtype()))
     tok = load_tokenizer(spec, allow_download=allow_download, what="--model", for_training=False)
     return model, tok
 
@@ -73,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     model, tok = load_model(args.model, args.allow_download)
     rows, scores = evaluate_model(model, tok, instances, profile.eval, progress=args.progress,
                                   subset=subset_record(args.suite, n_per_task, args.tasks, args.data_dir))
+    if os.environ.get("RANK", "0") != "0":  # launched with several processes: they shared the suite; one writes
+        return 0
     meta = {**subset_meta(args, n_per_task), "model": args.model}
     write_scores(args.out, scores, extra={PREDICTIONS: jsonl_text(rows),
                                           meta_path(Path(PREDICTIONS)).name: dumps_json(meta)})

@@ -9,8 +9,39 @@ input order. Batched output equals one-at-a-time output (tested on a tiny BLOOM)
 
 from __future__ import annotations
 
+import os
+
 import torch
 from ecomlib.progress import tqdm  # bars in the terminal, one summary line in a notebook
+
+
+def inference_dtype() -> torch.dtype:
+    """bf16 on a GPU (7b1 with beam 4 is infeasible in fp32 on CPU), fp32 on CPU (bf16 matmuls are slow there)."""
+    return torch.bfloat16 if torch.cuda.is_available() else torch.float32
+
+
+def inference_device() -> torch.device:
+    """This process's GPU (``LOCAL_RANK`` under ``accelerate launch``), else the CPU."""
+    if torch.cuda.is_available():
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")) % torch.cuda.device_count())
+    return torch.device("cpu")
+
+
+def place_for_inference(model):
+    """``model`` on the accelerator in bf16 when there is one, else on CPU in fp32 (an fp16 checkpoint too)."""
+    if not isinstance(model, torch.nn.Module):
+        return model  # an API client
+    return model.to(device=inference_device(), dtype=inference_dtype())
+
+
+def _process_shard() -> tuple[int, int] | None:
+    """(rank, world size) when launched with several processes (``accelerate launch``), else None."""
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return None
+    from accelerate import PartialState
+
+    state = PartialState(cpu=not torch.cuda.is_available())
+    return (state.process_index, state.num_processes) if state.num_processes > 1 else None
 
 
 def _encode(tokenizer, prompts: list[str], max_prompt_tokens: int) -> list[list[int]]:
@@ -36,6 +67,24 @@ def generate(
     ``groups`` (e.g. each prompt's task) keeps a batch within one group: answers of one task have similar
     lengths, so a batch of short classification answers stops as soon as all of them end, instead of
     running to ``max_new_tokens`` beside a long NER answer. Outputs do not depend on the batching."""
+    shard = _process_shard()
+    if shard is not None and prompts:
+        # Several processes: each answers every world-th prompt, then all of them get every answer (outputs
+        # do not depend on the batching, so the result equals one process's).
+        from accelerate.utils import gather_object
+
+        rank, world = shard
+        mine = list(range(rank, len(prompts), world))
+        local = _generate(model, tokenizer, [prompts[i] for i in mine], batch_size, max_new_tokens, num_beams,
+                          max_prompt_tokens, progress, None if groups is None else [groups[i] for i in mine])
+        answers = [""] * len(prompts)
+        for i, answer in gather_object(list(zip(mine, local))):
+            answers[i] = answer
+        return answers
+    return _generate(model, tokenizer, prompts, batch_size, max_new_tokens, num_beams, max_prompt_tokens, progress, groups)
+
+
+def _generate(model, tokenizer, prompts, batch_size, max_new_tokens, num_beams, max_prompt_tokens, progress, groups):
     if batch_size <= 0 or max_new_tokens <= 0 or num_beams <= 0 or max_prompt_tokens <= 0:
         raise ValueError("generate: batch_size, max_new_tokens, num_beams and max_prompt_tokens must be positive")
     if not prompts:

@@ -112,13 +112,37 @@ def _train_params(profile: Profile) -> dict:
     return d
 
 
+def existing_checkpoint(profile: Profile, size: str, stage: str) -> Path | None:
+    """The real checkpoint standing for a stage that does not train (the paper profile: 0 steps), or None.
+
+    ``pretrain`` (BLOOM) -> the size's ``pretrained_bloom``; ``general`` (BLOOMZ) -> its ``pretrained``. A hub
+    id comes back as a relative Path of the id (``Path("bigscience/bloomz-7b1")``); loaders take either."""
+    from ecomlib.errors import ConfigError
+    from ecomlib.training.models import resolve_source
+
+    steps, key = ((profile.train.pretrain_steps, "pretrained_bloom") if stage == "pretrain"
+                  else (profile.train.general_steps, "pretrained"))
+    if steps > 0:
+        return None
+    spec = getattr(profile.size(size), key)
+    if not spec:
+        raise ConfigError(f"profile {profile.name!r}: train.{stage}_steps is 0 and model.ladder[{size}].{key} "
+                          "names no checkpoint: nothing to stand for this stage (set one, or train it)")
+    name, _ = resolve_source(spec, what=f"model.ladder[{size}].{key}")
+    return Path(name)
+
+
 def base_model(profile: Profile, size: str, stage: str, progress: bool = False) -> Path:
-    """``pretrain`` = BLOOM-like, ``general`` = BLOOMZ-like (pretrain + general instructions)."""
+    """``pretrain`` = BLOOM-like, ``general`` = BLOOMZ-like (pretrain + general instructions). With 0 steps
+    for the stage (the paper profile) the real BLOOM / BLOOMZ checkpoint is returned as it is."""
     from ecomlib.training import load_tokenizer, train_stage
     from ecomlib.world import iter_general_instructions
     from ecomlib.world.pretrain import iter_profile_pretrain_text
 
     assert stage in ("pretrain", "general"), stage
+    existing = existing_checkpoint(profile, size, stage)
+    if existing is not None:
+        return existing
     tok_dir = tokenizer(profile)
     t = profile.train
     params = {
@@ -126,6 +150,7 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
         "size": dataclasses.asdict(profile.size(size)),
         "world": dataclasses.asdict(profile.world),
         "seed": profile.seed,
+        # LoRA never applies to pretraining, so it keys only the general stage (below)
         "train": {k: getattr(t, k) for k in ("pretrain_steps", "pretrain_lr", "batch_size", "grad_accum", "max_length",
                                              "warmup_ratio", "packing", "seed", "weight_decay", "bf16", "attention",
                                              "gradient_checkpointing")},
@@ -135,7 +160,9 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
         # LoRA applies to a stage that starts from trained weights, never to pretraining from random init.
         params["train"].update(general_steps=t.general_steps, lr=t.lr, lora=t.lora, lora_r=t.lora_r, lora_alpha=t.lora_alpha)
         init = base_model(profile, size, "pretrain", progress)
-        params["init"] = init.name
+        from ecomlib.training.checkpoint import init_identity
+
+        params["init"] = init_identity(init) if existing_checkpoint(profile, size, "pretrain") else init.name
 
     def run(tmp: Path) -> None:
         tok = load_tokenizer(tok_dir)
@@ -159,9 +186,12 @@ def finetune(profile: Profile, size: str, selection=None, progress: bool = False
     selection = selection or Selection()
     data_dir = build_data(profile)
     init = base_model(profile, size, "general", progress)
+    from ecomlib.training.checkpoint import init_identity
+
     params = {
         "data": data_dir.name,
-        "init": init.name,
+        # a stage folder by name; a real checkpoint by its path (or hub id) and weights' hash
+        "init": init_identity(init) if existing_checkpoint(profile, size, "general") else init.name,
         "selection": dataclasses.asdict(selection),
         "train": _train_params(profile),
     }
@@ -216,7 +246,9 @@ def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", pr
         instances = heldout_suite(profile, split)
         preds, scores = [], {"tasks": {}, "summary": {}}
         if instances:
-            model = load_model(model_dir)
+            from ecomlib.evaluation.generation import inference_dtype, place_for_inference
+
+            model = place_for_inference(load_model(model_dir, dtype=inference_dtype()))  # bf16 on a GPU
             preds, scores = evaluate_model(model, load_tokenizer(model_dir), instances, profile.eval, progress=progress)
         with open(tmp / "predictions.jsonl", "w", encoding="utf-8") as fh:
             for p in preds:

@@ -12,7 +12,8 @@ STAGE_ROLE = {
 
 
 def model_card(profile: Profile, stage: str, *, size: str, init: str, n_examples: int, steps: int, lr: float,
-               final_loss: float, tokens: dict, seconds: float, n_params: int, world_size: int) -> str:
+               final_loss: float, tokens: dict, seconds: float, n_params: int, world_size: int,
+               distributed: str = "NO") -> str:
     t = profile.train
     mode = "LoRA (r={}, alpha={}), merged into the saved weights".format(t.lora_r, t.lora_alpha) if t.lora else "full fine-tuning"
     batching = ("packed rows (block-diagonal attention, no attention across instances)" if t.packing
@@ -31,7 +32,7 @@ tags: [bloom, ecomgpt-reproduction, {stage}]
 
 ## Recipe
 - {mode}; AdamW (weight decay {t.weight_decay}), cosine schedule, warm-up ratio {t.warmup_ratio}, peak lr {lr}
-- {steps} optimizer steps; micro-batch {t.batch_size} rows x grad_accum {t.grad_accum} x {world_size} process(es)
+- {steps} optimizer steps; micro-batch {t.batch_size} rows x grad_accum {t.grad_accum} x {world_size} process(es) ({distributed})
 - max length {t.max_length}; {batching}; {t.attention} attention; gradient clipping 1.0
 - loss normalised over all trained tokens of each accumulated batch; seed {t.seed}
 - parameters: {n_params:,}

@@ -5,7 +5,8 @@ An encoded example is ``(ids, targets)``: ``targets[t]`` is the token position t
 never asks one instance to predict the next one's first token.
 
 Two batching modes (``train.packing``):
-- packed: instances placed first-fit into rows of ``max_length``; a 4D block-diagonal causal mask keeps
+- packed: instances placed first-fit into rows of ``max_length``; a 4D block-diagonal causal mask, built
+  on the device from per-position segment ids (``Batch.mask_on``), keeps
   them from attending to each other (see models.enable_packed_attention);
 - length-grouped: one instance per row, rows of similar length batched together, right padding.
 """
@@ -107,53 +108,75 @@ def plan_epoch(
 class Batch:
     input_ids: torch.Tensor  # (B, L)
     targets: torch.Tensor  # (B, L), IGNORE where no loss
-    attention_mask: torch.Tensor  # (B, L) 0/1, or (B, 1, L, L) additive float when packed
+    segments: torch.Tensor | None  # (B, L) packed: instance number 1, 2, ... per position, 0 = padding; else None
+    pad_mask: torch.Tensor | None  # (B, L) 0/1 when not packed; else None
     n_total: int  # B*L positions computed
     n_padded: int
     n_trained: int
     attn_pairs: int = 0  # sum over instances of length^2: the causal attention work actually needed
 
+    @property
+    def attention_mask(self) -> torch.Tensor:
+        """The model's mask, built where the batch lives: (B, L) 0/1, or (B, 1, L, L) additive when packed."""
+        return self.pad_mask if self.segments is None else block_causal_mask(self.segments)
 
-def collate(rows: list[list[int]], examples: Sequence[Example], pad_id: int, packing: bool) -> Batch:
+    def mask_on(self, device) -> torch.Tensor:
+        """The mask on ``device``: only the (B, L) ids are copied; the L x L packed mask is built there."""
+        if self.segments is None:
+            return self.pad_mask.to(device, non_blocking=True)
+        return block_causal_mask(self.segments.to(device, non_blocking=True))
+
+    def pin_memory(self) -> "Batch":  # DataLoader(pin_memory=True): asynchronous host-to-device copies
+        pin = lambda t: None if t is None else t.pin_memory()  # noqa: E731
+        return Batch(pin(self.input_ids), pin(self.targets), pin(self.segments), pin(self.pad_mask),
+                     self.n_total, self.n_padded, self.n_trained, self.attn_pairs)
+
+
+def block_causal_mask(segments: torch.Tensor) -> torch.Tensor:
+    """(B, L) segment ids -> (B, 1, L, L) additive fp32 mask: causal within each instance, nothing across
+    instances; padding positions (id 0) attend only to themselves, so no softmax row is empty."""
+    length = segments.shape[1]
+    same = segments[:, :, None] == segments[:, None, :]
+    causal = torch.ones(length, length, dtype=torch.bool, device=segments.device).tril()
+    allowed = (same & causal & (segments[:, :, None] > 0)) | torch.eye(length, dtype=torch.bool, device=segments.device)
+    mask = torch.zeros(allowed.shape, dtype=torch.float32, device=segments.device)
+    return mask.masked_fill_(~allowed, torch.finfo(torch.float32).min)[:, None]
+
+
+def collate(rows: list[list[int]], examples: Sequence[Example], pad_id: int, packing: bool, pad_to: int = 1) -> Batch:
+    """One micro-batch; the row width is rounded up to a multiple of ``pad_to`` (8: tensor-core shapes)."""
     seqs = [[examples[i] for i in row] for row in rows]
     width = max(sum(len(ids) for ids, _ in row) for row in seqs)
+    width = -(-width // pad_to) * pad_to
     B = len(rows)
     input_ids = torch.full((B, width), pad_id, dtype=torch.long)
     targets = torch.full((B, width), IGNORE, dtype=torch.long)
-    if packing:
-        neg = torch.finfo(torch.float32).min
-        mask = torch.full((B, 1, width, width), neg, dtype=torch.float32)
-        # Padding positions attend only to themselves, so no softmax row is empty.
-        idx = torch.arange(width)
-        mask[:, 0, idx, idx] = 0.0
-    else:
-        mask = torch.zeros((B, width), dtype=torch.long)
+    marks = torch.zeros((B, width), dtype=torch.long)  # segment ids (packed) or the 0/1 mask
     n_real = 0
     for b, row in enumerate(seqs):
         pos = 0
-        for ids, tgt in row:
+        for k, (ids, tgt) in enumerate(row, start=1):
             n = len(ids)
             input_ids[b, pos : pos + n] = torch.tensor(ids)
             targets[b, pos : pos + n] = torch.tensor(tgt)
-            if packing:
-                mask[b, 0, pos : pos + n, pos : pos + n] = torch.triu(torch.full((n, n), neg), diagonal=1)
-            else:
-                mask[b, pos : pos + n] = 1
+            marks[b, pos : pos + n] = k if packing else 1
             pos += n
         n_real += pos
     n_trained = int((targets != IGNORE).sum())
     pairs = sum(len(ids) ** 2 for row in seqs for ids, _ in row)
-    return Batch(input_ids, targets, mask, B * width, B * width - n_real, n_trained, pairs)
+    segments, pad_mask = (marks, None) if packing else (None, marks)
+    return Batch(input_ids, targets, segments, pad_mask, B * width, B * width - n_real, n_trained, pairs)
 
 
 class MicroBatchStream:
     """Micro-batch k of an endless sequence of epochs; random access, so resuming is just an index."""
 
-    def __init__(self, examples: Sequence[Example], batch_size: int, max_length: int, packing: bool, seed: int, pad_id: int):
+    def __init__(self, examples: Sequence[Example], batch_size: int, max_length: int, packing: bool, seed: int, pad_id: int,
+                 pad_to: int = 1):
         if not examples:
             raise DataError("training data: no examples (expected at least one instance/document)")
         self.examples, self.batch_size, self.max_length = examples, batch_size, max_length
-        self.packing, self.seed, self.pad_id = packing, seed, pad_id
+        self.packing, self.seed, self.pad_id, self.pad_to = packing, seed, pad_id, pad_to
         self._lengths = [len(ids) for ids, _ in examples]
         self._plan: tuple[int, list] | None = None  # only the current epoch's plan is kept
         self._counts: dict[int, int] = {}  # micro-batches per epoch
@@ -181,4 +204,35 @@ class MicroBatchStream:
     def get(self, k: int) -> tuple[Batch, float]:
         epoch, i = self.locate(k)
         plan = self.epoch_plan(epoch)
-        return collate(plan[i], self.examples, self.pad_id, self.packing), epoch + (i + 1) / len(plan)
+        return collate(plan[i], self.examples, self.pad_id, self.packing, self.pad_to), epoch + (i + 1) / len(plan)
+
+
+class ProcessMicroBatches(torch.utils.data.Dataset):
+    """The micro-batches one process trains on, from optimizer step ``start``: item i is micro-batch
+    ``i % grad_accum`` of step ``start + i // grad_accum`` (deterministic, so a DataLoader's worker
+    can build the next step's batches while this one trains)."""
+
+    def __init__(self, stream: MicroBatchStream, start: int, steps: int, grad_accum: int, rank: int, num_processes: int):
+        self.stream, self.start, self.steps, self.grad_accum = stream, start, steps, grad_accum
+        self.rank, self.num_processes = rank, num_processes
+
+    def __len__(self) -> int:
+        return max(0, self.steps - self.start) * self.grad_accum
+
+    def __getitem__(self, i: int) -> tuple[Batch, float]:
+        step, j = divmod(i, self.grad_accum)
+        G = self.grad_accum * self.num_processes
+        return self.stream.get((self.start + step) * G + self.rank * self.grad_accum + j)
+
+
+def _as_is(item):
+    return item
+
+
+def micro_batch_loader(dataset: ProcessMicroBatches, cuda: bool) -> torch.utils.data.DataLoader:
+    """On a GPU one worker builds batches ahead and pins them (the copy overlaps the step); on CPU the
+    cores are busy training, so batches are built in the loop's process."""
+    if not cuda:
+        return torch.utils.data.DataLoader(dataset, batch_size=None, collate_fn=_as_is)
+    return torch.utils.data.DataLoader(dataset, batch_size=None, collate_fn=_as_is, num_workers=1, pin_memory=True,
+                                       prefetch_factor=2 * dataset.grad_accum)

@@ -32,9 +32,10 @@ from ecomlib.schema import PROMPT_END, PROMPT_ENDS
 from ecomlib.training.card import model_card
 from ecomlib.training.checkpoint import (RUN_CONFIG, config_diff, list_checkpoints, read_run_config, run_config,
                                         save_checkpoint, verify_checkpoint)
-from ecomlib.training.data import IGNORE, MicroBatchStream, encode_documents, encode_instructions, sub_seed
+from ecomlib.training.data import (IGNORE, MicroBatchStream, ProcessMicroBatches, encode_documents, encode_instructions,
+                                   micro_batch_loader, sub_seed)
 from ecomlib.training.models import (build_model, count_parameters, enable_fused_gelu, enable_packed_attention,
-                                     enable_sdpa_attention, load_model)
+                                     enable_sdpa_attention, load_model, numel)
 from ecomlib.training.tokenizer import load_tokenizer, train_tokenizer
 
 STAGES = ("pretrain", "general", "ecominstruct")
@@ -77,7 +78,7 @@ class ModelFlops:
     def of_model(cls, model) -> "ModelFlops":
         emb = model.get_input_embeddings()
         cfg = model.config
-        n = count_parameters(model) - emb.weight.numel()  # tied output projection: counted by the vocab term
+        n = count_parameters(model) - numel(emb.weight)  # tied output projection: counted by the vocab term
         return cls(n, emb.num_embeddings, emb.embedding_dim, getattr(cfg, "n_layer", None) or cfg.num_hidden_layers)
 
     def of(self, real_tokens: float, trained_tokens: float, attn_pairs: float) -> float:
@@ -92,11 +93,61 @@ def peak_flops() -> float | None:
     return next((v for k, v in PEAK_FLOPS.items() if k in name), None)
 
 
-def _accelerator(bf16: bool):
+def _accelerator(t):
+    """An Accelerator that accumulates ``t.grad_accum`` micro-batches per optimizer step (``accumulate()``):
+    DDP/FSDP skip the gradient sync and DeepSpeed its step inside the window. The profile's train section is
+    the one source of the batch shape, so it overrides what a DeepSpeed config (or its env var) says."""
     from accelerate import Accelerator
+    from accelerate.utils import GradientAccumulationPlugin, InitProcessGroupKwargs, parse_flag_from_env
 
     cuda = torch.cuda.is_available()
-    return Accelerator(cpu=not cuda, mixed_precision="bf16" if (bf16 and cuda) else "no")
+    # cpu=True would turn a DeepSpeed launch into plain gloo data parallel; without a GPU DeepSpeed runs on its
+    # CPU accelerator, and accelerate finds no backend for it unless told (then it counts 1 process)
+    ds_on_cpu = not cuda and parse_flag_from_env("ACCELERATE_USE_DEEPSPEED")
+    if ds_on_cpu:
+        import deepspeed.ops
+
+        # DeepSpeed's shared-memory CPU collectives are a C++ op compiled on first use (216 s measured here);
+        # gloo does the same collectives, and this CPU path is the tests' (GPUs use NCCL)
+        deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
+    accumulation = GradientAccumulationPlugin(num_steps=t.grad_accum, sync_with_dataloader=False)
+    # bf16 on CPU is a plain torch autocast in the loop (_autocast): accelerate's mixed precision is fixed
+    # once per process, and one process trains fp32 and bf16 runs in turn (tests, notebooks)
+    accelerator = Accelerator(cpu=not cuda and not ds_on_cpu, mixed_precision="bf16" if (t.bf16 and cuda) else "no",
+                              gradient_accumulation_plugin=accumulation,
+                              kwargs_handlers=[InitProcessGroupKwargs(backend="gloo")] if ds_on_cpu else None)
+    ds = accelerator.state.deepspeed_plugin
+    if ds is not None:
+        ds.deepspeed_config.update(train_micro_batch_size_per_gpu=t.batch_size, gradient_accumulation_steps=t.grad_accum,
+                                   train_batch_size=t.batch_size * t.grad_accum * accelerator.num_processes)
+        ds.gradient_accumulation_steps = t.grad_accum
+        ds.set_deepspeed_weakref()  # transformers' copy (used by zero.Init while loading) sees the same values
+    return accelerator
+
+
+def _autocast(accelerator, bf16: bool):
+    """bf16 autocast: accelerate's on a GPU, torch's on CPU (see _accelerator)."""
+    if bf16 and accelerator.mixed_precision == "no" and accelerator.device.type == "cpu":
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return accelerator.autocast()
+
+
+@contextlib.contextmanager
+def _init_context(accelerator, from_random: bool):
+    """ZeRO-3 partitions weights while they are created (``zero3_init_flag``), which draws a random init
+    other than the single-process one: a seeded init is built whole, then partitioned by ``prepare``.
+    (accelerate's ``zero3_init_context_manager(False)`` leaves transformers' ZeRO-3 switch on.)"""
+    ds = accelerator.state.deepspeed_plugin
+    if ds is None or not from_random:
+        yield
+        return
+    from transformers.integrations import unset_hf_deepspeed_config
+
+    unset_hf_deepspeed_config()
+    try:
+        yield
+    finally:
+        ds.set_deepspeed_weakref()
 
 
 def _check_rows(rows: list[dict], stage: str) -> None:
@@ -143,12 +194,18 @@ def _resolve_tokenizer(profile: Profile, stage: str, tokenizer, init_from, data)
     return train_tokenizer(source, profile.tokenizer.vocab_size, profile.tokenizer.min_frequency)
 
 
-def _prepare_model(profile: Profile, model, tokenizer, init_from, size_name: str, stage: str = "ecominstruct"):
+def _prepare_model(profile: Profile, model, tokenizer, init_from, size_name: str, stage: str = "ecominstruct",
+                   accelerator=None):
     t = profile.train
-    # LoRA adapts trained weights; pretraining from random init trains all of them.
-    lora = t.lora and not (stage == "pretrain" and model is None and init_from is None)
+    # LoRA adapts trained weights (the fine-tuning stages); pretraining trains all of them.
+    lora = t.lora and stage != "pretrain"
     if model is None:
-        model = load_model(init_from) if init_from is not None else build_model(profile.size(size_name), tokenizer, t.seed)
+        if init_from is not None:
+            model = load_model(init_from)  # fp32 master weights, whatever the folder stores
+        else:
+            size = profile.size(size_name)
+            with _init_context(accelerator, from_random=not size.pretrained) if accelerator else contextlib.nullcontext():
+                model = build_model(size, tokenizer, t.seed)
     vocab = model.get_input_embeddings().num_embeddings
     if len(tokenizer) > vocab:
         raise ConfigError(f"tokenizer has {len(tokenizer)} tokens but the model's embedding only {vocab}: "
@@ -274,7 +331,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     out_dir = Path(out_dir)
     size_name = size or profile.model.default_size
     profile.size(size_name)  # an unknown size is a ConfigError before anything is loaded
-    accelerator = _accelerator(t.bf16)
+    accelerator = _accelerator(t)
     main = accelerator.is_main_process
     data = _default_data(profile, stage, examples, texts)
     model_given = model is not None
@@ -285,7 +342,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
         return load_result(out_dir)  # already finished, with this configuration
     encoded = (encode_documents(data, tokenizer, t.max_length) if stage == "pretrain"
                else encode_instructions(data, tokenizer, t.max_length, f"{stage} examples"))
-    model = _prepare_model(profile, model, tokenizer, init_from, size_name, stage)
+    model = _prepare_model(profile, model, tokenizer, init_from, size_name, stage, accelerator)
     if resume_from is None and main:  # after the data and the init model load: a bad input writes nothing
         _start_fresh(out_dir, config)
     accelerator.wait_for_everyone()
@@ -293,7 +350,8 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
 
     P = accelerator.num_processes
     G = t.grad_accum * P
-    stream = MicroBatchStream(encoded, t.batch_size, t.max_length, t.packing, sub_seed(t.seed, stage), tokenizer.pad_token_id)
+    stream = MicroBatchStream(encoded, t.batch_size, t.max_length, t.packing, sub_seed(t.seed, stage), tokenizer.pad_token_id,
+                              pad_to=8)
     steps = total_steps(profile, stage, stream, G)
     lr = t.pretrain_lr if stage == "pretrain" else t.lr
     if steps <= 0:
@@ -309,6 +367,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
                                   fused=fused or None)
     scheduler = get_cosine_schedule_with_warmup(optimizer, math.ceil(t.warmup_ratio * steps), steps)
     model, optimizer = accelerator.prepare(model, optimizer)
+    ds_engine = model if accelerator.distributed_type == DistributedType.DEEPSPEED else None
     accelerator.register_for_checkpointing(scheduler)  # stepped by us once per step, on every process
 
     ckpt_root = out_dir / "checkpoints"
@@ -324,36 +383,43 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     peak = peak_flops()
     flops = ModelFlops.of_model(accelerator.unwrap_model(model))
     device = accelerator.device
+    loader = iter(micro_batch_loader(ProcessMicroBatches(stream, state["step"], steps, t.grad_accum,
+                                                          accelerator.process_index, P), device.type == "cuda"))
+    optimizer_steps = state["step"]  # restored with the checkpoint (DeepSpeed: engine.global_steps)
     bar = tqdm(total=steps, initial=state["step"], desc=f"train {stage}", disable=not (progress and main), dynamic_ncols=True)
     hist_fh = open(out_dir / HISTORY, "a", encoding="utf-8") if main else None
     try:
         for step in range(state["step"], steps):
             t0 = time.perf_counter()
-            batches = [stream.get(step * G + accelerator.process_index * t.grad_accum + j) for j in range(t.grad_accum)]
+            batches = [next(loader) for _ in range(t.grad_accum)]  # this step's window, built ahead on a GPU
             counts = torch.tensor([[b.n_total, b.n_padded, b.n_trained, b.attn_pairs] for b, _ in batches],
                                   dtype=torch.float64).sum(0)
             counts = accelerator.reduce(counts.to(device), "sum").cpu()
             n_trained = max(1.0, float(counts[2]))
             loss_sum = torch.zeros((), dtype=torch.float64, device=device)
-            for j, (b, _) in enumerate(batches):
-                sync = j == len(batches) - 1
-                with (contextlib.nullcontext() if sync or P == 1 else accelerator.no_sync(model)), accelerator.autocast():
+            for b, _ in batches:
+                # accumulate(): no gradient sync (DDP/FSDP) and no DeepSpeed step until the window's last one
+                with accelerator.accumulate(model), _autocast(accelerator, t.bf16):
                     # Logits only where a loss is taken (the response tokens, ~10% of an instruction row):
                     # the vocabulary projection and softmax are skipped at prompt and pad positions.
-                    targets = b.targets.to(device)
+                    targets = b.targets.to(device, non_blocking=True)
                     keep = targets != IGNORE
-                    logits = model(input_ids=b.input_ids.to(device), attention_mask=b.attention_mask.to(device),
+                    logits = model(input_ids=b.input_ids.to(device, non_blocking=True), attention_mask=b.mask_on(device),
                                    logits_to_keep=keep, use_cache=False).logits
                     ce = F.cross_entropy(logits.float(), targets[keep], reduction="sum")
-                    accelerator.backward(ce * (P / n_trained))  # DDP averages over P processes
+                    # Sum over the global batch / its trained tokens: the data-parallel mean divides by P and
+                    # accelerate (or DeepSpeed) by grad_accum, so both are multiplied back.
+                    accelerator.backward(ce * (P * t.grad_accum / n_trained))
                 loss_sum += ce.detach().double()
             loss = float(accelerator.reduce(loss_sum, "sum")) / n_trained
             grad_norm = accelerator.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)
-            _stop_if_diverged(stage, step + 1, loss, grad_norm, lr)  # before the update: weights stay finite
+            # before the update (DeepSpeed: after its step); either way nothing is saved
+            _stop_if_diverged(stage, step + 1, loss, grad_norm, lr)
             step_lr = scheduler.get_last_lr()[0]
-            optimizer.step()
+            optimizer.step()  # under DeepSpeed a no-op: the engine stepped at the window's last backward
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
+            optimizer_steps = ds_engine.global_steps if ds_engine is not None else optimizer_steps + 1
             dt = time.perf_counter() - t0
             tok = state["tokens"]
             tok["total"] += int(counts[0])
@@ -384,12 +450,14 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     final_loss = state["history"][-1]["loss"]
     _save_final(accelerator, model, tokenizer, out_dir, profile, stage, state, final_loss, n_params,
                 size=size_name, init=str(init_from.name if isinstance(init_from, Path) else init_from or "random init"),
-                n_examples=len(encoded), steps=steps, lr=lr)
+                n_examples=len(encoded), steps=steps, lr=lr,
+                counters={"optimizer_steps": optimizer_steps, "scheduler_steps": scheduler.last_epoch,
+                          "distributed": str(accelerator.distributed_type.value)})
     return TrainResult(out_dir, state["history"], final_loss, dict(state["tokens"]), state["seconds"])
 
 
 def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, stage: str, state: dict,
-                final_loss: float, n_params: int, **card) -> None:
+                final_loss: float, n_params: int, counters: dict, **card) -> None:
     """Weights + tokenizer go to a temporary folder first; ``result.json`` is written last."""
     state_dict = accelerator.get_state_dict(model)  # collective under FSDP/DeepSpeed
     if accelerator.is_main_process:
@@ -408,10 +476,10 @@ def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, 
         tmp.rmdir()
         atomic_write_text(out_dir / "README.md", model_card(
             profile, stage, final_loss=final_loss, tokens=state["tokens"], seconds=state["seconds"],
-            n_params=n_params, world_size=accelerator.num_processes, **card))
+            n_params=n_params, world_size=accelerator.num_processes, distributed=counters["distributed"], **card))
         atomic_write_jsonl(out_dir / HISTORY, state["history"])
         atomic_write_json(out_dir / RESULT, {"stage": stage, "final_loss": final_loss, "tokens": state["tokens"],
-                                             "seconds": state["seconds"], "steps": state["step"],
+                                             "seconds": state["seconds"], "steps": state["step"], **counters,
                                              "config": state.get("config"), "files": sorted(written)})
         shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
     accelerator.wait_for_everyone()

@@ -124,7 +124,10 @@ def one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def load_model(path_or_id: str | Path, *, allow_download: bool = True, what: str = "model") -> PreTrainedModel:
+def load_model(path_or_id: str | Path, *, allow_download: bool = True, what: str = "model",
+               dtype: torch.dtype = torch.float32) -> PreTrainedModel:
+    """A causal LM in ``dtype`` (fp32 by default: the published BLOOMZ folders are fp16, and fp16 weights
+    fine-tune to inf/NaN; training uses bf16 autocast on a GPU, evaluation casts to bf16 there)."""
     from safetensors import SafetensorError
 
     from transformers.utils import logging as hf_logging
@@ -133,7 +136,7 @@ def load_model(path_or_id: str | Path, *, allow_download: bool = True, what: str
     bar_was_on = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()  # its "Loading weights" bar is noise around our one-line messages
     try:
-        return AutoModelForCausalLM.from_pretrained(name, local_files_only=local_only)
+        return AutoModelForCausalLM.from_pretrained(name, local_files_only=local_only, dtype=dtype)
     except SafetensorError as exc:  # truncated or garbage weights file
         raise ConfigError(f"{what} {name}: model.safetensors is corrupt or truncated ({one_line(exc)})") from None
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
@@ -227,5 +230,10 @@ def enable_sdpa_attention(model: torch.nn.Module) -> int:
     return n
 
 
+def numel(param: torch.Tensor) -> int:
+    """A parameter's full size, also under DeepSpeed ZeRO-3 (whose local tensor is an empty placeholder)."""
+    return int(getattr(param, "ds_numel", None) or param.numel())
+
+
 def count_parameters(model: torch.nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
+    return sum(numel(p) for p in model.parameters())
