@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -42,6 +43,12 @@ STAGES = ("pretrain", "general", "ecominstruct")
 RESULT = "result.json"
 HISTORY = "history.jsonl"
 MAX_GRAD_NORM = 1.0
+
+# DeepSpeed, when installed, picks its accelerator on first import (accelerate imports it to unwrap a model)
+# and on a machine without CUDA prints a warning to stdout; that line would land in notebook outputs and CLI
+# stdout. Naming the CPU accelerator, which it would choose anyway, keeps it quiet; a GPU machine is untouched.
+if "DS_ACCELERATOR" not in os.environ and not torch.cuda.is_available():
+    os.environ["DS_ACCELERATOR"] = "cpu"
 # Dense bf16 peak FLOP/s for MFU; matched by substring of the CUDA device name.
 PEAK_FLOPS = {"H200": 989e12, "H100": 989e12, "A100": 312e12, "L40S": 362e12, "A10": 125e12, "L4": 121e12, "4090": 165e12}
 
