@@ -45,7 +45,7 @@ def clean_literal(value: str, stats: ReadStats) -> str:
         return value
     stats.repair('"…"@en literal markers removed')
     out = _LANG_TAG.sub(" ", value)
-    out = re.sub(r'(^|\s)"(?=\S)', r"\1", out)  # the opening quote of a tagged literal
+    out = re.sub(r'(^|\s)"\s*', r"\1", out)  # the opening quote of a tagged literal (24" inch marks stay)
     return " ".join(out.split())
 
 

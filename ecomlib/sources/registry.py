@@ -35,7 +35,7 @@ CHINESE_ECOMQA_GROUP = "ChineseEcomQA"  # a 2025 benchmark (--suite chinese_ecom
 FILE_ONLY_GROUPS = (EVAL_GROUP, CHINESE_ECOMQA_GROUP)
 # A licence note naming one of these (and not saying the data has none) allows redistribution.
 _OPEN_LICENCES = ("Apache-2.0", "MIT", "CDLA-Sharing-1.0", "ODbL-1.0")
-_NO_LICENCE = ("none stated", "no license", "states no license", "academic research use only")
+_NO_LICENCE = ("none stated", "no license", "states no license", "academic research use only", "terms apply")
 
 
 @dataclass(frozen=True)
