@@ -128,8 +128,10 @@ def data_card(stats: dict, profile) -> str:
     ]
     if stats["world"] == "open":
         from ecomlib.evaluation.leak_guard import card_lines
+        from ecomlib.sources.registry import licence_lines
 
         parts += card_lines(stats.get("evaluation_suite_overlap", {}))
+        parts += licence_lines([t["dataset"] for t in stats["tasks"]])
     for split, report in stats.get("derivability", {}).items():
         parts += [f"## Derivability ({split})", "",
                   "Share of rows whose target's content words all occur in the prompt (input and candidate "

@@ -172,6 +172,24 @@ def redistributable(license_note: str) -> bool:
     return any(lic.lower() in note for lic in _OPEN_LICENCES) and not any(x in note for x in _NO_LICENCE)
 
 
+def licence_lines(datasets: list[str]) -> list[str]:
+    """The data card's licence table for the open-world datasets a build holds (names not in the
+    registry, e.g. synthetic ones, are skipped); flags as ``ecomlib sources`` shows them."""
+    rows = []
+    for name in sorted(set(datasets)):
+        files = files_of(name)
+        if files:
+            flags = ([] if redistributable(files[0].license) else ["no-redistribution"])
+            flags = (["eval-only"] if files[0].use == "eval" else []) + flags
+            rows.append(f"| {name} | {files[0].repo}@{files[0].commit[:7]} | {files[0].license} | {', '.join(flags)} |")
+    if not rows:
+        return []
+    return ["## Licences", "", "What the build contains, by dataset (licence note as the repository states it; "
+            "`no-redistribution`: no open licence covers the data, so cite it and point to the pinned file "
+            "rather than re-hosting it).", "", "| dataset | repository | licence note | flags |", "|---|---|---|---|",
+            *rows, ""]
+
+
 def files_of(group: str) -> tuple[PinnedFile, ...]:
     return tuple(f for f in FILES if f.group == group)
 

@@ -100,4 +100,8 @@ def test_open_build_drops_a_train_row_whose_input_is_an_evaluation_sentence(tmp_
     assert all(split_prompt(r["prompt"])["input"] != planted for r in after.train)
     stats = make_stats(after, p, "fp")
     assert stats["evaluation_suite_overlap"] == after.suite_overlap
-    assert "## Evaluation-suite overlap" in data_card(stats, p)
+    card = data_card(stats, p)
+    assert "## Evaluation-suite overlap" in card
+    # the licences of what the build holds, with flags (FewSum is MIT; Eprstmt states none)
+    assert "| FewSum | abrazinskas/FewSum@0786bca | MIT |  |" in card
+    assert "| Eprstmt | CLUEbenchmark/FewCLUE@62a02c6 | none stated yet | no-redistribution |" in card
