@@ -19,7 +19,8 @@ from pathlib import Path
 
 from ecomlib.cli import OutputSpec, add_profile_args, profile_from_args
 from ecomlib.errors import ConfigError
-from ecomlib.evaluation.score_cli import add_suite_args, load_filtered_suite, meta_path, subset_meta, subset_record
+from ecomlib.evaluation.score_cli import (add_suite_args, load_filtered_suite, meta_path, subset_meta, subset_record,
+                                          suite_extras)
 from ecomlib.evaluation.scoring import render_table, write_scores
 from ecomlib.io import dumps_json, jsonl_text
 
@@ -62,7 +63,7 @@ def rows_per_task(args: argparse.Namespace, profile) -> int | None:
     if args.n_per_task is not None:
         return args.n_per_task
     explicit = any(o.split("=", 1)[0].strip() == "eval.n_per_task" for o in (args.overrides or ()))
-    if args.suite == "ecomgpt" and not explicit:
+    if args.suite in ("ecomgpt", "chinese_ecomqa") and not explicit:  # published benchmarks: whole
         return None
     return profile.eval.n_per_task
 
@@ -79,8 +80,11 @@ def run(args: argparse.Namespace) -> int:
     if os.environ.get("RANK", "0") != "0":  # launched with several processes: they shared the suite; one writes
         return 0
     meta = {**subset_meta(args, n_per_task), "model": args.model}
-    write_scores(args.out, scores, extra={PREDICTIONS: jsonl_text(rows),
+    extra = suite_extras(args.suite, scores, instances, {(r["task"], r["index"]): r["prediction"] for r in rows})
+    write_scores(args.out, scores, extra={**extra, PREDICTIONS: jsonl_text(rows),
                                           meta_path(Path(PREDICTIONS)).name: dumps_json(meta)})
     print(render_table(scores), end="")
+    for text in extra.values():
+        print("\n" + text, end="")
     print(f"wrote {args.out / PREDICTIONS}, {meta_path(Path(PREDICTIONS)).name} and scores")
     return 0

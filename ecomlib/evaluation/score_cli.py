@@ -23,11 +23,12 @@ SUBSET_KEYS = ("suite", "n_per_task", "tasks", "candidates", "seed")
 
 def add_suite_args(parser: argparse.ArgumentParser, suite_required: bool = True) -> None:
     parser.add_argument("--suite", required=suite_required, default=None, choices=SUITES,
-                        help="ecomgpt | synthetic | open | jsonl" + ("" if suite_required else
+                        help="ecomgpt | synthetic | open | jsonl | chinese_ecomqa" + ("" if suite_required else
                                                              " (default: the predictions' meta file)"))
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="ecomgpt: data directory (default $ECOMLIB_DATA_DIR); synthetic/open: the build "
-                             "directory holding ecominstruct/heldout.jsonl; jsonl: the .jsonl file of your own instances")
+                             "directory holding ecominstruct/heldout.jsonl; jsonl: the .jsonl file of your own instances; "
+                             "chinese_ecomqa: data directory (default $ECOMLIB_DATA_DIR) or ChineseEcomQA.jsonl")
     parser.add_argument("--candidates", choices=("sampled", "full"), default=None,
                         help="ecomgpt CLS prompts: seeded sampled candidate labels (as the reference, default) or all")
     parser.add_argument("--seed", type=int, default=None, help="seed of the candidate sampling (default 0)")
@@ -89,6 +90,16 @@ def load_filtered_suite(suite: str, data_dir, n_per_task, candidates, seed, task
     return instances
 
 
+def suite_extras(suite: str, scores: dict, instances, preds) -> dict[str, str]:
+    """Files a suite adds to the score outputs (ChineseEcomQA: its per-code headline table), and the
+    summary put into ``scores``."""
+    if suite != "chinese_ecomqa":
+        return {}
+    from ecomlib.evaluation.chinese_ecomqa import add_summary
+
+    return {"chinese_ecomqa.md": add_summary(scores, instances, preds)}
+
+
 def run(args: argparse.Namespace) -> int:
     meta = read_meta(args.predictions)
     given = {"suite": args.suite, "n_per_task": args.n_per_task, "tasks": args.tasks,
@@ -102,7 +113,10 @@ def run(args: argparse.Namespace) -> int:
                              n_per_task=chosen["n_per_task"])
     scores = score(instances, preds, subset_record(chosen["suite"], chosen["n_per_task"], chosen["tasks"],
                                                    args.data_dir))
-    write_scores(args.out, scores)
+    extra = suite_extras(chosen["suite"], scores, instances, preds)
+    write_scores(args.out, scores, extra)
     print(render_table(scores), end="")
+    for text in extra.values():
+        print("\n" + text, end="")
     print(f"wrote {args.out / 'scores.json'}, scores.csv, table.md")
     return 0

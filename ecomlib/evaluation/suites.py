@@ -9,6 +9,8 @@ training rows in the ``published`` layout). Gold outputs follow each scorer clas
 ``synthetic`` / ``open`` read ``<data_dir>/ecominstruct/heldout.jsonl`` (row keys in ecomlib.schema).
 
 ``jsonl`` reads a held-out file of your own, one instance per line (``load_jsonl_suite``).
+
+``chinese_ecomqa`` reads ChineseEcomQA (2025, evaluation only): ``ecomlib.evaluation.chinese_ecomqa``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ecomlib.instruct.templates import PUBLISHED_HEAD, published_prompt
 from ecomlib.io import read_jsonl
 from ecomlib.schema import LABEL_SEP, LEVELS, PARADIGM_OF_TASK_TYPE, TASK_TYPES, split_task_name
 
-SUITES = ("ecomgpt", "synthetic", "open", "jsonl")
+SUITES = ("ecomgpt", "synthetic", "open", "jsonl", "chinese_ecomqa")
 ECOMGPT_SUBDIR = Path("Alibaba-NLP") / "EcomGPT" / "data" / "ecom_instruct_v1"
 
 # src/test_tasks.txt of the published repo: the 12 held-out tasks (paper §5.1).
@@ -346,6 +348,7 @@ def load_suite(
     labels, seeded) or ``full`` (the whole label set).
     ``synthetic`` / ``open``: ``data_dir`` is the build directory holding ``ecominstruct/heldout.jsonl``.
     ``jsonl``: ``data_dir`` is a JSONL file of your own instances (``load_jsonl_suite``).
+    ``chinese_ecomqa``: ``data_dir`` is the data directory (default ``$ECOMLIB_DATA_DIR``) or the file.
     """
     if n_per_task is not None and n_per_task <= 0:
         raise ConfigError(f"n_per_task={n_per_task}: expected a positive integer")
@@ -377,4 +380,8 @@ def load_suite(
             raise ConfigError("suite 'jsonl' needs --data-dir: the .jsonl file of held-out instances")
         out = load_jsonl_suite(Path(data_dir), n_per_task)
         return [i for i in out if i.task in set(tasks)] if tasks else out
+    if name == "chinese_ecomqa":  # data_dir: the data directory or the .jsonl itself
+        from ecomlib.evaluation import chinese_ecomqa
+
+        return chinese_ecomqa.load(data_dir, n_per_task, tasks)
     raise ConfigError(f"suite {name!r}: expected one of {SUITES}")

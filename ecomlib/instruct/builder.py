@@ -80,6 +80,7 @@ class BuildResult:
     heldin_leak_dropped: int = 0  # train rows dropped because their input is a held-in input
     derivability: dict[str, dict] = field(default_factory=dict)  # split -> task -> quality.derivability entry
     conflicts_dropped: dict[str, dict[str, int]] = field(default_factory=dict)  # split -> task -> rows (open world)
+    suite_overlap: dict = field(default_factory=dict)  # leak_guard report (open world)
 
 
 def _answer_key(inst: Instance) -> str:
@@ -276,6 +277,10 @@ def build_rows(profile, sources: list[SourceSpec], read: Reader, progress: bool 
     result.heldout = _finish(result.heldout)
     result.heldin = _finish(result.heldin)
     result.train, result.heldin_leak_dropped = drop_heldin_inputs(result.train, result.heldin)
+    if profile.data.world == "open":  # no train row repeats a text of an evaluation suite present
+        from ecomlib.evaluation import leak_guard
+
+        result.train, result.suite_overlap = leak_guard.guard(result.train)
     result.train = _finish(result.train)
     check_split(registry, result.train, result.heldout)
     check_heldin(registry, result.train, result.heldin)

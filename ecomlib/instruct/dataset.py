@@ -54,6 +54,7 @@ def make_stats(result, profile, fingerprint: str) -> dict:
         "train_rows_dropped_as_heldin_input": result.heldin_leak_dropped,
         "rows_dropped_as_conflicting_prompts": getattr(result, "conflicts_dropped", {}),  # open world only
         "derivability": getattr(result, "derivability", {}),  # split -> task -> share (quality.py)
+        "evaluation_suite_overlap": getattr(result, "suite_overlap", {}),  # leak_guard.py (open world)
     }
     for split in SPLITS:
         rows = getattr(result, split)
@@ -125,6 +126,12 @@ def data_card(stats: dict, profile) -> str:
         _table(tr["per_task"], "task"),
         "",
     ]
+    if stats["world"] == "open":
+        from ecomlib.evaluation.leak_guard import card_lines
+        from ecomlib.sources.registry import licence_lines
+
+        parts += card_lines(stats.get("evaluation_suite_overlap", {}))
+        parts += licence_lines([t["dataset"] for t in stats["tasks"]])
     for split, report in stats.get("derivability", {}).items():
         parts += [f"## Derivability ({split})", "",
                   "Share of rows whose target's content words all occur in the prompt (input and candidate "

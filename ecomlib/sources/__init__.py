@@ -33,9 +33,9 @@ from typing import Callable, Iterator
 
 from ecomlib.errors import DataError
 from ecomlib.records import RawRecord, SourceSpec
-from ecomlib.sources import products, qa, reviews
+from ecomlib.sources import address, copywriting, dialogue, matching, products, qa, queries, reviews
 from ecomlib.sources.base import ReadStats
-from ecomlib.sources.registry import FILES, SPECS, PinnedFile, files_of
+from ecomlib.sources.registry import FILES, SPECS, PinnedFile, files_of, source_use
 
 Reader = Callable[[str, Path, ReadStats], Iterator[RawRecord]]
 
@@ -54,6 +54,17 @@ _READERS: dict[str, Reader] = {
     "HuLiu": reviews.read_huliu,
     "ePQA": qa.read_epqa,
     "hetPQA": qa.read_hetpqa,
+    "AbtBuy": matching.read_ditto,
+    "AmazonGoogle": matching.read_ditto,
+    "WDCProducts": matching.read_ditto,
+    "ChineseAddress": address.read_chinese_address,
+    "CCKSAddress": address.read_ccks,
+    "HINT3Curekart": dialogue.read_hint3,
+    "HINT3Sofmattress": dialogue.read_hint3,
+    "Bitext": dialogue.read_bitext,
+    "AdvertiseGen": copywriting.read_advertisegen,
+    "WANDS": queries.read_wands,
+    "semiPQA": copywriting.read_semipqa,
 }
 
 
@@ -73,7 +84,9 @@ __all__ = ["REGISTRY", "FILES", "ReadStats", "RegisteredSource", "get_source", "
 
 
 def list_sources() -> list[SourceSpec]:
-    return [r.spec for r in REGISTRY.values()]
+    """The sources of an open build: registry ``use`` = ``train`` (staged sources are read and listed by
+    ``ecomlib sources`` but stay out of the build until their tasks exist)."""
+    return [r.spec for n, r in REGISTRY.items() if source_use(n) == "train"]
 
 
 def get_source(name: str) -> SourceSpec:

@@ -1,6 +1,8 @@
-"""``ecomlib sources``: list the open-data registry and the pinned evaluation suite (the 26 files of
-the 13 published EcomGPT folders, each present / absent / invalid under the data directory); with a
-data directory, read every source and show what each reader kept, repaired and dropped."""
+"""``ecomlib sources``: list the open-data registry (with each source's licence note, its ``use`` and
+flags: ``eval-only``, ``no-redistribution`` where the note names no open licence for the data) and
+the pinned evaluation suites (the 26 files of the 13 published EcomGPT folders, each present /
+absent / invalid under the data directory; ChineseEcomQA); with a data directory, read every source
+and show what each reader kept, repaired and dropped, then the records per source."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from pathlib import Path
 
 from ecomlib.errors import DataError
 from ecomlib.sources import REGISTRY, ReadStats, iter_records
-from ecomlib.sources.registry import EVAL_GROUP, eval_folder, files_of
+from ecomlib.sources.registry import (CHINESE_ECOMQA_GROUP, EVAL_GROUP, eval_folder, files_of, redistributable,
+                                      source_use)
 from ecomlib.sources.verify import verify_pinned
 
 
@@ -28,12 +31,19 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
 
 
+def flags(group: str) -> str:
+    """``eval-only`` (never trained on) and ``no-redistribution`` (no open licence for the data)."""
+    out = ["eval-only"] if source_use(group) == "eval" else []
+    return ",".join(out + ([] if redistributable(files_of(group)[0].license) else ["no-redistribution"]))
+
+
 def _source_rows(names: list[str]) -> list[list[str]]:
-    rows = [["name", "repo", "commit", "files", "license", "lang", "kind", "tasks", "heldout"]]
+    rows = [["name", "repo", "commit", "files", "lang", "kind", "use", "tasks", "heldout", "flags", "license"]]
     for n in names:
         r = REGISTRY[n]
-        rows.append([n, r.files[0].repo, r.files[0].commit[:7], str(len(r.files)), r.files[0].license[:40],
-                     r.spec.lang, r.spec.kind, ",".join(r.spec.tasks), "yes" if r.spec.heldout else ""])
+        rows.append([n, r.files[0].repo, r.files[0].commit[:7], str(len(r.files)), r.spec.lang, r.spec.kind,
+                     source_use(n), ",".join(r.spec.tasks) or "–", "yes" if r.spec.heldout else "", flags(n),
+                     r.files[0].license])
     return rows
 
 
@@ -63,12 +73,48 @@ def eval_suite_table(data_dir: Path | None) -> str:
     return head + "\n" + _table(rows)
 
 
+def chinese_ecomqa_table(data_dir: Path | None) -> str:
+    """ChineseEcomQA's pinned file, its state and (when present and valid) the items per task code."""
+    (f,) = files_of(CHINESE_ECOMQA_GROUP)
+    state = _file_state(f, data_dir)
+    head = (f"Evaluation suite ({CHINESE_ECOMQA_GROUP}, {f.repo} {f.commit[:7]}, {f.path}: {state}; "
+            f"flags {flags(CHINESE_ECOMQA_GROUP)}; licence: {f.license}; --suite chinese_ecomqa)")
+    if state != "present":
+        return head
+    from collections import Counter
+
+    from ecomlib.evaluation.chinese_ecomqa import HEADLINE, load
+
+    counts = Counter(i.meta["code"] for i in load(data_dir))
+    rows = [["code", "items", "metric"]] + [[c, str(counts[c]), HEADLINE[c]] for c in sorted(counts)]
+    return head + "\n" + _table(rows)
+
+
+def _read_source(name: str, data_dir: Path, limit: int | None) -> ReadStats:
+    stats = ReadStats(source=name)
+    t0 = time.perf_counter()
+    for _ in iter_records(name, data_dir, stats, limit=limit):
+        pass
+    spec = REGISTRY[name].spec
+    print(f"\n== {name} ({time.perf_counter() - t0:.2f}s)")
+    lines = [["records", str(stats.records)], ["tasks", ", ".join(spec.tasks) or f"none yet ({source_use(name)})"],
+             ["repaired", str(stats.n_repaired)], ["dropped", str(stats.n_dropped)],
+             ["dropped annotations", str(stats.n_dropped_annotations)]]
+    lines += [[f"  repaired: {k}", str(v)] for k, v in sorted(stats.repaired.items())]
+    lines += [[f"  dropped: {k}", str(v)] for k, v in sorted(stats.dropped.items())]
+    lines += [[f"  dropped annotation: {k}", str(v)] for k, v in sorted(stats.dropped_annotations.items())]
+    print(_table(lines))
+    return stats
+
+
 def run(args: argparse.Namespace) -> int:
+    evals = (EVAL_GROUP, CHINESE_ECOMQA_GROUP)
     show_eval = not args.only or EVAL_GROUP in args.only
-    names = [n for n in args.only if n != EVAL_GROUP] if args.only else list(REGISTRY)
+    show_ceq = not args.only or CHINESE_ECOMQA_GROUP in args.only
+    names = [n for n in args.only if n not in evals] if args.only else list(REGISTRY)
     for n in names:
         if n not in REGISTRY:
-            raise DataError(f"--only {n}: unknown source; known: {', '.join(REGISTRY)}, {EVAL_GROUP}")
+            raise DataError(f"--only {n}: unknown source; known: {', '.join(REGISTRY)}, {', '.join(evals)}")
     data_dir = args.data_dir or (Path(os.environ["ECOMLIB_DATA_DIR"]) if os.environ.get("ECOMLIB_DATA_DIR") else None)
     if data_dir is not None and not data_dir.is_dir():
         raise DataError(f"data directory {data_dir}: not a directory")
@@ -76,20 +122,15 @@ def run(args: argparse.Namespace) -> int:
         print(_table(_source_rows(names)))
     if show_eval:
         print(("\n" if names else "") + eval_suite_table(data_dir))
+    if show_ceq:
+        print("\n" + chinese_ecomqa_table(data_dir))
     if data_dir is None:
         return 0
+    counts = [["source", "use", "records", "repaired", "dropped", "dropped annotations"]]
     for n in names:
-        stats = ReadStats(source=n)
-        t0 = time.perf_counter()
-        for _ in iter_records(n, data_dir, stats, limit=args.limit):
-            pass
-        spec = REGISTRY[n].spec
-        print(f"\n== {n} ({time.perf_counter() - t0:.2f}s)")
-        lines = [["records", str(stats.records)], ["tasks", ", ".join(spec.tasks)],
-                 ["repaired", str(stats.n_repaired)], ["dropped", str(stats.n_dropped)],
-                 ["dropped annotations", str(stats.n_dropped_annotations)]]
-        lines += [[f"  repaired: {k}", str(v)] for k, v in sorted(stats.repaired.items())]
-        lines += [[f"  dropped: {k}", str(v)] for k, v in sorted(stats.dropped.items())]
-        lines += [[f"  dropped annotation: {k}", str(v)] for k, v in sorted(stats.dropped_annotations.items())]
-        print(_table(lines))
+        st = _read_source(n, data_dir, args.limit)
+        counts.append([n, source_use(n), str(st.records), str(st.n_repaired), str(st.n_dropped),
+                       str(st.n_dropped_annotations)])
+    if len(counts) > 2:
+        print("\n== records per source\n" + _table(counts))
     return 0

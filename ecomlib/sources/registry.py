@@ -3,7 +3,15 @@
 ``registry.tsv`` (next to this module) lists every file we rely on: its group (a source name, or
 ``EcomGPTEval`` for the evaluation folders the suite loader reads), the GitHub repository, the
 commit it is pinned to, its path in that repository, its size and sha256, its language, data type
-and the license the repository states. The files themselves are never part of the project; they
+the license the repository states, and its ``use``:
+
+* ``train``: read into the open build (``ecomlib.sources.list_sources``);
+* ``staged``: registered, fetched and read (``ecomlib sources``), but kept out of the build until its
+  tasks are defined (issue #17, second half), so an open build is unchanged by its registration;
+* ``eval``: evaluation only, never trained on (the EcomGPT folders, ChineseEcomQA); the leak guard
+  (``ecomlib.evaluation.leak_guard``) checks train against them.
+
+The files themselves are never part of the project; they
 live under a data directory as ``<owner>/<repo>/<path>``.
 """
 
@@ -19,10 +27,15 @@ from ecomlib.records import SourceSpec
 from ecomlib.schema import TASK_KINDS, UNSEEN_TASK_KINDS
 
 REGISTRY_FILE = "registry.tsv"
-_COLUMNS = ("group", "repo", "commit", "path", "bytes", "sha256", "lang", "data_type", "license")
+_COLUMNS = ("group", "repo", "commit", "path", "bytes", "sha256", "lang", "data_type", "license", "use")
+USES = ("train", "staged", "eval")
 # Groups whose files are fetched but not read into raw records here (the suite loader reads them).
 EVAL_GROUP = "EcomGPTEval"  # the 26 files of the 13 published evaluation folders (--suite ecomgpt)
-FILE_ONLY_GROUPS = (EVAL_GROUP,)
+CHINESE_ECOMQA_GROUP = "ChineseEcomQA"  # a 2025 benchmark (--suite chinese_ecomqa): evaluation only
+FILE_ONLY_GROUPS = (EVAL_GROUP, CHINESE_ECOMQA_GROUP)
+# A licence note naming one of these (and not saying the data has none) allows redistribution.
+_OPEN_LICENCES = ("Apache-2.0", "MIT", "CDLA-Sharing-1.0", "ODbL-1.0")
+_NO_LICENCE = ("none stated", "no license", "states no license", "academic research use only", "terms apply")
 
 
 @dataclass(frozen=True)
@@ -34,8 +47,9 @@ class PinnedFile:
     bytes: int
     sha256: str
     lang: str
-    data_type: str  # product | review | qa | eval | license | doc
+    data_type: str  # product | review | qa | query | dialogue | eval | license | doc
     license: str
+    use: str = "train"  # train | staged | eval (module doc)
 
     @property
     def rel_path(self) -> str:
@@ -58,6 +72,8 @@ def _load_files() -> tuple[PinnedFile, ...]:
         d = dict(zip(_COLUMNS, row))
         if len(d["commit"]) != 40 or len(d["sha256"]) != 64:
             raise DataError(f"{where(REGISTRY_FILE, lineno)}: commit must be 40 and sha256 64 hex digits")
+        if d["use"] not in USES:
+            raise DataError(f"{where(REGISTRY_FILE, lineno, 'use')}: expected one of {USES}, got {d['use']!r}")
         files.append(PinnedFile(**{**d, "bytes": int(d["bytes"])}))
     return tuple(files)
 
@@ -104,6 +120,21 @@ SPECS: tuple[SourceSpec, ...] = (
           "product questions with 10 candidate evidence sentences graded 0/1/2 (ePQA)"),
     _spec("hetPQA", "en", "qa", ("answer_generate",),
           "product question, one evidence sentence and a written answer (hetPQA answer generation)"),
+    # Staged (issue #17): read and listed, no tasks yet, so never in an open build (see the module doc).
+    _spec("AbtBuy", "en", "product", (), "Abt vs Buy offer pairs: same product or not (ditto, DeepMatcher)"),
+    _spec("AmazonGoogle", "en", "product", (), "Amazon vs Google software offer pairs: same product or not (ditto)"),
+    _spec("WDCProducts", "en", "product", (), "web-shop offer title pairs: same product or not (ditto, WDC)"),
+    _spec("ChineseAddress", "zh", "query", (), "Chinese addresses, character BIO over 21 component types"),
+    _spec("CCKSAddress", "zh", "query", (), "address vs candidate addresses graded exact / partial / no match "
+          "(CCKS 2021)", paper_analog="ccks2021_address"),
+    _spec("HINT3Curekart", "en", "dialogue", (), "customer utterances to a health-shop bot with intent; "
+          "out-of-scope test rows"),
+    _spec("HINT3Sofmattress", "en", "dialogue", (), "customer utterances to a mattress-shop bot with intent; "
+          "out-of-scope test rows"),
+    _spec("Bitext", "en", "dialogue", (), "customer-service utterances with intent (27) and category (11)"),
+    _spec("AdvertiseGen", "zh", "product", (), "apparel attribute key-value pairs with advertising copy"),
+    _spec("WANDS", "en", "query", (), "Wayfair search queries with product class"),
+    _spec("semiPQA", "en", "product", (), "one product attribute (semi-structured) with a fluent sentence"),
 )
 
 
@@ -114,6 +145,9 @@ def _check() -> None:
     for s in SPECS:
         assert "-" not in s.name and " " not in s.name, s.name
         assert s.name in groups, f"source {s.name} has no pinned files"
+        uses = {f.use for f in files_of(s.name)}
+        assert len(uses) == 1 and uses <= {"train", "staged"}, f"{s.name}: use {uses}"
+        assert bool(s.tasks) == (uses == {"train"}), f"{s.name}: a source in the build needs tasks, a staged one has none"
         for t in s.tasks:
             assert t in TASK_KINDS, f"{s.name}: unknown task kind {t}"
             assert s.heldout or t not in UNSEEN_TASK_KINDS, f"{s.name}: training source with unseen kind {t}"
@@ -121,9 +155,39 @@ def _check() -> None:
     assert groups <= set(names) | set(FILE_ONLY_GROUPS), groups - set(names)
     evals = files_of(EVAL_GROUP)
     assert len(evals) == 26 and len({eval_folder(f) for f in evals}) == 13, "the 13 published folders x 2 files"
+    assert all(f.use == "eval" for g in FILE_ONLY_GROUPS for f in files_of(g)), "file-only groups are evaluation only"
 
 
 SPEC_BY_NAME: dict[str, SourceSpec] = {s.name: s for s in SPECS}
+
+
+def source_use(name: str) -> str:
+    """``train``, ``staged`` or ``eval`` (one per group, checked at import)."""
+    return files_of(name)[0].use
+
+
+def redistributable(license_note: str) -> bool:
+    """Whether a licence note names an open licence for the data itself (else: cite, do not re-host)."""
+    note = license_note.lower()
+    return any(lic.lower() in note for lic in _OPEN_LICENCES) and not any(x in note for x in _NO_LICENCE)
+
+
+def licence_lines(datasets: list[str]) -> list[str]:
+    """The data card's licence table for the open-world datasets a build holds (names not in the
+    registry, e.g. synthetic ones, are skipped); flags as ``ecomlib sources`` shows them."""
+    rows = []
+    for name in sorted(set(datasets)):
+        files = files_of(name)
+        if files:
+            flags = ([] if redistributable(files[0].license) else ["no-redistribution"])
+            flags = (["eval-only"] if files[0].use == "eval" else []) + flags
+            rows.append(f"| {name} | {files[0].repo}@{files[0].commit[:7]} | {files[0].license} | {', '.join(flags)} |")
+    if not rows:
+        return []
+    return ["## Licences", "", "What the build contains, by dataset (licence note as the repository states it; "
+            "`no-redistribution`: no open licence covers the data, so cite it and point to the pinned file "
+            "rather than re-hosting it).", "", "| dataset | repository | licence note | flags |", "|---|---|---|---|",
+            *rows, ""]
 
 
 def files_of(group: str) -> tuple[PinnedFile, ...]:

@@ -54,3 +54,29 @@ def test_sources_shows_the_real_evaluation_files_present(capsys, data_dir):
     out = capsys.readouterr().out
     assert "4 present under" in out  # the 2 folders of the local copy; the other 11 absent
     assert sum(line.endswith("absent") for line in out.splitlines()) == 22
+
+
+def test_sources_shows_use_flags_and_licence_notes(capsys, monkeypatch):
+    monkeypatch.delenv("ECOMLIB_DATA_DIR", raising=False)
+    assert main(["sources"]) == 0
+    out = capsys.readouterr().out
+    bitext = next(line for line in out.splitlines() if line.startswith("Bitext "))
+    assert " staged " in bitext and "CDLA-Sharing-1.0 (Bitext samples; file removed upstream after this commit)" in bitext
+    ditto = next(line for line in out.splitlines() if line.startswith("AbtBuy "))
+    assert "no-redistribution" in ditto and "upstream DeepMatcher/WDC data state no license" in ditto
+    assert "Evaluation suite (ChineseEcomQA" in out and "flags eval-only,no-redistribution" in out
+
+
+def test_sources_reads_the_new_sources_with_counts(capsys, fixture_dir):
+    only = [a for n in ("WANDS", "Bitext", "ChineseEcomQA") for a in ("--only", n)]
+    assert main(["sources", "--data-dir", str(fixture_dir), *only]) == 0
+    out = capsys.readouterr().out
+    assert "repaired: UTF-8 BOM removed" in out and "none yet (staged)" in out
+    assert re.search(r"^WANDS\s+staged\s+2\s+1\s+1\s+0$", out, re.M)  # the records-per-source table
+    assert "data/ChineseEcomQA.jsonl: absent" in out
+
+
+def test_sources_counts_chinese_ecomqa_per_code(capsys, data_dir):
+    assert main(["sources", "--data-dir", str(data_dir), "--only", "ChineseEcomQA"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^RLC\s+305\s+exact$", out, re.M) and re.search(r"^IC\s+286\s+set_f1$", out, re.M)

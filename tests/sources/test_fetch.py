@@ -130,6 +130,29 @@ def test_cli_fetches_real_pinned_files(server, tmp_path, data_dir, capsys):
     assert "0 files, 3 already valid" in capsys.readouterr().out
 
 
+NEW_GROUPS = ("AbtBuy", "AmazonGoogle", "WDCProducts", "ChineseAddress", "CCKSAddress", "HINT3Curekart",
+              "HINT3Sofmattress", "Bitext", "AdvertiseGen", "WANDS", "semiPQA", "ChineseEcomQA")  # issue #17
+
+
+def test_new_sources_are_fetched_by_commit_the_removed_bitext_file_included():
+    (bitext,) = [f for f in files_of("Bitext") if f.path.endswith(".csv")]
+    assert file_url(bitext, "https://h").startswith("https://h/shxunxk/Chatbot/1e2b735488fbaa376f055533797ea003bb34a4e3/")
+    assert all(files_of(g) for g in NEW_GROUPS)
+
+
+def test_cli_fetches_the_new_sources(server, tmp_path, data_dir, capsys):
+    """With the real data: the 31 files of #17 served by commit, fetched and verified by their pins."""
+    root, url = server
+    files = [f for g in NEW_GROUPS for f in files_of(g)]
+    for f in files:
+        _serve(root, f, f.local(data_dir).read_bytes())
+    dest = tmp_path / "dest"
+    only = [a for g in NEW_GROUPS for a in ("--only", g)]
+    assert main(["fetch-data", "--dest", str(dest), *only, "--base-url", url, "--no-progress"]) == 0
+    assert f"fetched {len(files)} files" in capsys.readouterr().out and len(files) == 31
+    assert main(["fetch-data", "--dest", str(dest), *only, "--check"]) == 0
+
+
 EVAL_FIXTURE = Path(__file__).parents[1] / "evaluation" / "fixtures" / "ecom_instruct_v1"
 
 

@@ -36,13 +36,13 @@ def test_heldout_suite_mirrors_both_levels_and_unseen_kinds_never_train():
 
 
 def test_every_pinned_file_is_well_formed_and_grouped():
-    assert len(FILES) == 63  # 37 source files + the 26 of the published evaluation suite
+    assert len(FILES) == 94  # 37 + 30 (staged, #17) source files, ChineseEcomQA, the 26 of the published suite
     for f in FILES:
         assert re.fullmatch(r"[0-9a-f]{40}", f.commit) and re.fullmatch(r"[0-9a-f]{64}", f.sha256)
         assert f.bytes > 0 and "/" in f.repo and not f.path.startswith("/")
         assert f.group in REGISTRY or f.group in FILE_ONLY_GROUPS
     for name, reg in REGISTRY.items():
-        assert reg.files and all(f.group == name for f in reg.files)
+        assert reg.files and all(f.group == name for f in reg.files) and len({f.use for f in reg.files}) == 1
         assert len({f.repo for f in reg.files}) == 1 and len({f.commit for f in reg.files}) == 1
     assert len({f.rel_path for f in FILES}) == len(FILES)
 
@@ -65,3 +65,52 @@ def test_registry_matches_the_data_manifest(data_dir):
     # every pinned file is in the data folder's manifest, pinned identically; the manifest may hold more
     # (sources added to the shared data that the registry does not read yet, issue #17)
     assert ours <= manifest, sorted(ours - manifest)
+
+
+STAGED = {"AbtBuy", "AmazonGoogle", "WDCProducts", "ChineseAddress", "CCKSAddress", "HINT3Curekart",
+          "HINT3Sofmattress", "Bitext", "AdvertiseGen", "WANDS", "semiPQA"}
+
+
+def test_staged_sources_are_registered_but_stay_out_of_the_open_build():
+    # issue #17, first half: readers and pins only; the build's source list (worlds.list_sources) is unchanged
+    from ecomlib.config import load_profile
+    from ecomlib.sources.registry import source_use
+    from ecomlib import worlds
+
+    assert STAGED <= set(REGISTRY) and not STAGED & EXPECTED
+    assert all(source_use(n) == "staged" and not REGISTRY[n].spec.tasks for n in STAGED)
+    profile = load_profile("smoke", overrides=["data.world=open"])
+    assert {s.name for s in worlds.list_sources(profile)} == EXPECTED
+    kinds = {REGISTRY[n].spec.kind for n in STAGED}
+    assert {"query", "dialogue"} <= kinds
+
+
+def test_evaluation_only_and_redistribution_flags():
+    from ecomlib.sources.registry import files_of, redistributable, source_use
+
+    assert source_use("ChineseEcomQA") == "eval" and source_use("EcomGPTEval") == "eval"
+    assert "evaluation only" in files_of("ChineseEcomQA")[0].license
+    assert redistributable("MIT") and redistributable("ODbL-1.0 + DbCL-1.0")
+    assert not redistributable("none stated")
+    assert not redistributable("Apache-2.0 repo; upstream DeepMatcher/WDC data state no license")
+    assert not redistributable("Apache-2.0 (OA-Mine); AE-110k academic research use only")
+
+
+def test_a_bad_use_column_is_one_clear_error(monkeypatch):
+    from importlib import resources
+
+    from ecomlib.sources import registry
+
+    text = resources.files("ecomlib.sources").joinpath(registry.REGISTRY_FILE).read_text(encoding="utf-8")
+    bad = text.replace("\tstaged\n", "\tmaybe\n", 1)
+
+    class _Files:
+        def joinpath(self, _):
+            return self
+
+        def read_text(self, encoding):
+            return bad
+
+    monkeypatch.setattr(registry.resources, "files", lambda _: _Files())
+    with pytest.raises(DataError, match=r"registry.tsv, line \d+, field 'use': expected one of"):
+        registry._load_files()
