@@ -33,8 +33,9 @@ from ecomlib.schema import HELD_IN, ROW_KEYS, UNSEEN_TASK_KINDS
 
 # 2: held-in split (record-level reservation in held-in datasets); 3: quality checks (quality.py) and the
 # derivable synthetic world (title parts, extractive summaries, reply guides, visible rating rule);
-# 4: the open world drops prompts whose rows disagree on the output (counted in stats.json)
-BUILDER_VERSION = 4
+# 4: the open world drops prompts whose rows disagree on the output (counted in stats.json); 5: the open
+# world drops train rows whose text is in an evaluation suite present (evaluation/leak_guard.py)
+BUILDER_VERSION = 5
 Reader = Callable[[str], Iterator[RawRecord]]
 
 
