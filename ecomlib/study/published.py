@@ -62,8 +62,10 @@ def status_note(status: dict[str, list[str]] | None = None) -> str:
 def published_table4(profile, runs: list[dict]) -> pd.DataFrame:
     """Table 4's layout (reference-compatible metrics) on the published folders: one row per family and
     size of ``runs`` (notebook 03's trained models, ``{"family", "size", "seed", "model_dir"}``), mean over
-    seeds. Columns of task kinds absent from the present folders are empty (None)."""
+    seeds, then the trivial predictors scored on the same rows. Columns of task kinds absent from the present
+    folders are empty (None)."""
     from ecomlib.study import pipeline
+    from ecomlib.study.evidence import trivial_scores
     from ecomlib.study.experiments import Variant, variant_profile
     from ecomlib.study.showcase import table4_frame
     from ecomlib.study.tables import seed_means, summarize
@@ -74,6 +76,9 @@ def published_table4(profile, runs: list[dict]) -> pd.DataFrame:
         scores = pipeline.evaluate(p, Path(r["model_dir"]), "ecomgpt")
         scored.append({"family": r["family"], "size": r["size"], "seed": r["seed"], **summarize(scores)})
     rows = [{"Model": f"{r['family']} {r['size']}", **r} for r in seed_means(scored, by=("family", "size"))]
+    # A score counts only next to what a trivial predictor gets on the same published rows.
+    for name, scores in trivial_scores(profile, "ecomgpt").items():
+        rows.append({"Model": f"trivial: {name}", "family": "trivial", "size": "–", **summarize(scores)})
     out = table4_frame(rows)
     out.insert(1, "family", [r["family"] for r in rows])
     out.insert(2, "size", [r["size"] for r in rows])

@@ -35,6 +35,7 @@ def test_the_open_world_smoke_study_runs_end_to_end(data_dir, tmp_path):
     present = published.published_status()["present"]
     if present:  # the report's Table 4 comparison uses the published folders' numbers
         t4 = pd.read_csv(tables / "table4_published.csv")
-        assert len(t4) == 6  # 3 families x 2 sizes
+        assert len(t4) == 6 + 3  # 3 families x 2 sizes, and the 3 trivial predictors on the same rows
+        assert {"trivial: random candidate", "trivial: majority", "trivial: copy input"} <= set(t4["Model"])
         report = (out / "09_report.ipynb").read_text(encoding="utf-8")
         assert f"scored on {len(present)} of the paper's" in report and "table4_published" in report
