@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -17,6 +18,15 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ecomlib.errors import DataError, where
+
+
+def sha256_file(path: Path | str, chunk: int = 1 << 20) -> str:
+    """The sha256 hex digest of a file, read in chunks (pinned data files, cache outputs, checkpoints)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def _umask() -> int:

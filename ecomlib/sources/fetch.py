@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ecomlib.errors import ConfigError, DataError
-from ecomlib.io import _pid_alive
+from ecomlib.io import _pid_alive, sha256_file
 from ecomlib.sources.registry import FILES, PinnedFile
 
 DEFAULT_BASE_URL = "https://raw.githubusercontent.com"
@@ -62,17 +62,9 @@ def file_url(f: PinnedFile, base: str) -> str:
     return f"{base.rstrip('/')}/{urllib.parse.quote(f'{f.repo}/{f.commit}/{f.path}', safe='/')}"
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def is_valid(f: PinnedFile, dest: Path) -> bool:
     p = f.local(dest)
-    return p.is_file() and p.stat().st_size == f.bytes and sha256_of(p) == f.sha256
+    return p.is_file() and p.stat().st_size == f.bytes and sha256_file(p) == f.sha256
 
 
 def check(files: Iterable[PinnedFile], dest: Path) -> list[str]:
@@ -84,7 +76,7 @@ def check(files: Iterable[PinnedFile], dest: Path) -> list[str]:
             problems.append(f"{f.rel_path}: missing")
         elif p.stat().st_size != f.bytes:
             problems.append(f"{f.rel_path}: {p.stat().st_size} bytes, expected {f.bytes}")
-        elif sha256_of(p) != f.sha256:
+        elif sha256_file(p) != f.sha256:
             problems.append(f"{f.rel_path}: sha256 differs from the pinned {f.sha256}")
     return problems
 

@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from ecomlib.errors import DataError
+from ecomlib.io import sha256_file
 from ecomlib.sources import registry
 from ecomlib.sources.registry import PinnedFile
 
@@ -29,14 +30,6 @@ _seen: dict[str, tuple] = {}  # this process's verified files: path -> (size, mt
 def cache_file() -> Path:
     root = os.environ.get("ECOMLIB_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ecomlib"
     return Path(root) / CACHE_NAME
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def pinned_digest(files=None) -> str:
@@ -87,7 +80,7 @@ def verify_pinned(pin: PinnedFile, path: Path) -> None:
     if cached is not None and tuple(cached) == sig:
         _seen[key] = sig
         return
-    got = sha256_of(path)
+    got = sha256_file(path)
     if got != pin.sha256:
         raise DataError(f"{path}: sha256 {got}, expected {pin.sha256} (pinned {pin.rel_path}@{pin.commit[:8]}); {fix}")
     _remember(key, sig)

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable
 from filelock import FileLock
 
 from ecomlib.config import REPO_ROOT
-from ecomlib.io import atomic_dir, atomic_write_json
+from ecomlib.io import atomic_dir, atomic_write_json, sha256_file
 
 DONE = "DONE.json"
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the ecomlib package actually imported
@@ -111,17 +111,10 @@ def is_done(path: Path) -> bool:
     return (path / DONE).is_file()
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
 
 def _output_files(root: Path) -> dict:
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.name != DONE)
-    return {p.relative_to(root).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files}
+    return {p.relative_to(root).as_posix(): {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in files}
 
 
 def _signature(path: Path, files: dict) -> tuple:
@@ -154,7 +147,7 @@ def damaged(path: Path) -> str | None:
         size = f.stat().st_size
         if size != want["bytes"]:
             return f"{f}: {size} bytes, {DONE} recorded {want['bytes']}"
-        got = _sha256(f)
+        got = sha256_file(f)
         if got != want["sha256"]:
             return f"{f}: sha256 {got}, {DONE} recorded {want['sha256']}"
     _verified[path] = sig

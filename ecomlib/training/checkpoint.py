@@ -17,19 +17,11 @@ import shutil
 from pathlib import Path
 
 from ecomlib.errors import DataError
-from ecomlib.io import atomic_write_json
+from ecomlib.io import atomic_write_json, sha256_file
 
 MANIFEST = "manifest.json"
 STATE = "state.json"
 _NAME = re.compile(r"^step-(\d+)$")
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def list_checkpoints(root: Path) -> list[Path]:

@@ -32,7 +32,7 @@ def _pinned_copy(src_root: Path, dest: Path, monkeypatch) -> Path:
         out = f.local(dest)
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, out)
-        pins[f.path] = dataclasses.replace(f, bytes=out.stat().st_size, sha256=verify.sha256_of(out))
+        pins[f.path] = dataclasses.replace(f, bytes=out.stat().st_size, sha256=verify.sha256_file(out))
     monkeypatch.setattr(base, "pinned", lambda group, path: pins[path])
     return dest
 
@@ -68,8 +68,8 @@ def test_a_damaged_pinned_file_is_refused_naming_it_and_the_expected_hash(tmp_pa
 def test_verification_is_remembered_until_the_file_changes(tmp_path, monkeypatch):
     data = _pinned_copy(FIXTURES, tmp_path / "data", monkeypatch)
     hashed = []
-    real = verify.sha256_of
-    monkeypatch.setattr(verify, "sha256_of", lambda p: hashed.append(Path(p).name) or real(p))
+    real = verify.sha256_file
+    monkeypatch.setattr(verify, "sha256_file", lambda p: hashed.append(Path(p).name) or real(p))
     read_source(SOURCE, data)
     assert len(hashed) == 3
     monkeypatch.setattr(verify, "_seen", {})  # a new process: only the JSON cache is left
