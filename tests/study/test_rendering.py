@@ -125,7 +125,7 @@ def test_outputs_get_normal_permissions(tmp_path, umask, file_mode, dir_mode):
 
 
 def test_nbclean_makes_output_paths_repo_relative_and_allows_an_optional_figure(tmp_path):
-    """A rendered cpu notebook named /work/... paths of the machine that ran it (a returned PosixPath)."""
+    """A rendered cpu notebook named absolute paths of the machine that ran it (a returned PosixPath)."""
     import json
 
     from ecomlib.config import REPO_ROOT
