@@ -40,7 +40,10 @@ def _process_shard() -> tuple[int, int] | None:
         return None
     from accelerate import PartialState
 
+    from ecomlib.distributed import destroy_process_group_at_exit
+
     state = PartialState(cpu=not torch.cuda.is_available())
+    destroy_process_group_at_exit()
     return (state.process_index, state.num_processes) if state.num_processes > 1 else None
 
 

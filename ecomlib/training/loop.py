@@ -28,6 +28,7 @@ from ecomlib.progress import tqdm  # bars in the terminal, one summary line in a
 
 from ecomlib.config import Profile
 from ecomlib.errors import ConfigError, DataError, EcomlibError
+from ecomlib.distributed import destroy_process_group_at_exit
 from ecomlib.io import atomic_write_json, atomic_write_jsonl, atomic_write_text
 from ecomlib.schema import PROMPT_END, PROMPT_ENDS
 from ecomlib.training.card import model_card
@@ -123,6 +124,7 @@ def _accelerator(t):
     accelerator = Accelerator(cpu=not cuda and not ds_on_cpu, mixed_precision="bf16" if (t.bf16 and cuda) else "no",
                               gradient_accumulation_plugin=accumulation,
                               kwargs_handlers=[InitProcessGroupKwargs(backend="gloo")] if ds_on_cpu else None)
+    destroy_process_group_at_exit()
     ds = accelerator.state.deepspeed_plugin
     if ds is not None:
         ds.deepspeed_config.update(train_micro_batch_size_per_gpu=t.batch_size, gradient_accumulation_steps=t.grad_accum,

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.training.conftest import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -27,7 +29,7 @@ def test_two_processes_match_one(tmp_path, rows, tok):
     subprocess.run([sys.executable, *train, "--out", str(tmp_path / "one"), "--set", "train.grad_accum=2"],
                    check=True, env=env, cwd=REPO, capture_output=True)
     launch = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
-              "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", "29517"]
+              "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", str(free_port())]
     r = subprocess.run([*launch, *train, "--out", str(tmp_path / "two"), "--set", "train.grad_accum=1"],
                        env=env, cwd=REPO, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]

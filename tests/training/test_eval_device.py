@@ -15,7 +15,7 @@ import torch
 from ecomlib.config import ModelSize
 from ecomlib.evaluation.generation import generate, place_for_inference
 from ecomlib.training import build_model
-from tests.training.conftest import make_rows
+from tests.training.conftest import free_port, make_rows
 
 REPO = Path(__file__).resolve().parents[2]
 PROMPTS = [r["prompt"] for r in make_rows(9, seed=4)]
@@ -57,6 +57,10 @@ model.generate = counting
 answers = generate(model, tok, json.loads(sys.argv[2]), batch_size=2, max_new_tokens=6, groups=None)
 import os
 open(sys.argv[3] + os.environ["RANK"], "w").write(json.dumps({"answers": answers, "rows": sum(rows)}))
+# the exit hooks tear the process group down while the interpreter is alive (gloo aborts otherwise)
+import atexit, torch.distributed as dist
+atexit._run_exitfuncs()
+assert not dist.is_initialized(), "the process group outlived the exit hooks"
 """
 
 
@@ -68,7 +72,7 @@ def test_two_processes_share_the_suite_and_answer_as_one(tmp_path, tok):
     one = generate(place_for_inference(_tiny(tok)), tok, PROMPTS, batch_size=2, max_new_tokens=6)
     env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS="1")
     launch = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
-              "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", "29529"]
+              "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", str(free_port())]
     r = subprocess.run([*launch, str(script), str(tmp_path / "tok"), json.dumps(PROMPTS), str(tmp_path / "out.json")],
                        env=env, cwd=REPO, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]

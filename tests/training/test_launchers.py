@@ -14,7 +14,6 @@ import importlib.util
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -23,19 +22,13 @@ import pytest
 import torch
 import yaml
 
-from tests.training.conftest import write_jsonl
+from tests.training.conftest import free_port, write_jsonl
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = sorted((REPO / "configs" / "accelerate").glob("*.yaml"))
 STEPS = 4
 # On a CPU machine accelerate runs MULTI_GPU as gloo data parallel (MULTI_CPU); the others stay what they are.
 EXPECTED_TYPE = {"MULTI_GPU": "MULTI_CPU", "DEEPSPEED": "DEEPSPEED", "FSDP": "FSDP"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _train_args(tmp: Path, grad_accum: int) -> list[str]:
@@ -82,7 +75,7 @@ def test_config_launches_on_cpu_and_matches_one_process(config, single):
         pytest.skip("deepspeed is not installed (pip install -e '.[deepspeed]', as scripts/bootstrap.sh does)")
     out = single / config.stem
     launch = [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(config), "--num_processes", "2",
-              "--mixed_precision", "no", "--main_process_port", str(_free_port())]
+              "--mixed_precision", "no", "--main_process_port", str(free_port())]
     r = subprocess.run([*launch, *_train_args(single, 2), "--out", str(out)], env=_env(), cwd=REPO,
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
