@@ -148,7 +148,8 @@ class SourceSpec:
     ``ecomlib.schema.TASK_KINDS``); Chain-of-Task tasks are derived from the same records by the
     builder. ``heldout`` sources feed only the held-out suite, never training (nor their CoT tasks).
     ``pseudo`` sources are unlabelled data whose labels come from the noisy labeler (the paper's
-    ChatGPT pseudo-labels).
+    ChatGPT pseudo-labels). ``derivations`` are the source's own Chain-of-Task (kind, strategy) pairs;
+    ``None`` (every synthetic source) means its data type's (``ecomlib.instruct.cot.DERIVATIONS``).
     """
 
     name: str  # no '-' (task names are LANG-Dataset-TaskType-name)
@@ -159,3 +160,4 @@ class SourceSpec:
     pseudo: bool = False
     description: str = ""
     paper_analog: str = ""  # the paper's dataset this one mirrors, if any
+    derivations: tuple[tuple[str, str], ...] | None = None

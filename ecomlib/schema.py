@@ -126,6 +126,19 @@ TASK_KINDS: dict[str, str] = {
     "question_generate": "Generate",
     "answer_generate": "Generate",
     "evidence_select": "Extract",
+    # open-world sources (ecomlib.instruct.kinds_open): product-matching pairs, addresses, one-turn
+    # customer utterances, attributes with the copy written from them
+    "offer_attribute_compare": "CLS",
+    "differing_attribute": "CLS",
+    "title_normalize": "Generate",
+    "address_parse": "NER",
+    "address_component_match": "CLS",
+    "address_match": "CLS",
+    "dialog_category": "CLS",
+    "utterance_generate": "Generate",
+    "description_generate": "Generate",
+    "copy_attributes": "NER",
+    "query_generate": "Generate",
 }
 
 # The paper's three "unseen task" types: absent from training in every dataset, so that the held-out

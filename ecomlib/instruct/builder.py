@@ -34,8 +34,9 @@ from ecomlib.schema import HELD_IN, ROW_KEYS, UNSEEN_TASK_KINDS
 # 2: held-in split (record-level reservation in held-in datasets); 3: quality checks (quality.py) and the
 # derivable synthetic world (title parts, extractive summaries, reply guides, visible rating rule);
 # 4: the open world drops prompts whose rows disagree on the output (counted in stats.json); 5: the open
-# world drops train rows whose text is in an evaluation suite present (evaluation/leak_guard.py)
-BUILDER_VERSION = 5
+# world drops train rows whose text is in an evaluation suite present (evaluation/leak_guard.py); 6: sources
+# may list their own CoT derivations (SourceSpec.derivations), the open world's four data types, open held-in
+BUILDER_VERSION = 6
 Reader = Callable[[str], Iterator[RawRecord]]
 
 

@@ -73,6 +73,13 @@ def derivations(data_type: str) -> list[tuple[str, str]]:
     return list(DERIVATIONS.get(data_type, []))
 
 
+def source_derivations(spec) -> list[tuple[str, str]]:
+    """A source's own derivations where it lists them (the open world's pair, address, utterance and
+    copywriting sources: the data type's generic list would ask, e.g., for a "title" generated from
+    ``类型#上衣*材质#牛仔布``), else its data type's."""
+    return list(spec.derivations) if spec.derivations is not None else derivations(spec.kind)
+
+
 def _check() -> None:
     for dt, pairs in DERIVATIONS.items():
         for kind, strategy in pairs:

@@ -35,14 +35,18 @@ FIELDS = {
         "attributes": "Attributes", "review": "Review", "aspect": "Aspect", "query": "Query",
         "options": "Options", "context": "Context", "question": "Question", "answer": "Answer",
         "evidence": "Evidence", "product_a": "Product A", "product_b": "Product B", "guide": "Reply guide",
-        "yes": "yes", "no": "no",
+        "yes": "yes", "no": "no", "text": "Text", "address": "Address", "address_a": "Address A",
+        "address_b": "Address B", "candidate": "Candidate address", "intent": "Intent", "class": "Product class",
+        "words": "Use the words", "word": "Use the word", "copy": "Copy",
     },
     "zh": {
         "title": "标题", "span": "片段", "type": "类型", "value": "属性值", "attribute": "属性",
         "attributes": "属性列表", "review": "评论", "aspect": "方面", "query": "搜索词",
         "options": "候选商品", "context": "上下文", "question": "问题", "answer": "答案",
         "evidence": "证据", "product_a": "商品A", "product_b": "商品B", "guide": "回复参考",
-        "yes": "是", "no": "否",
+        "yes": "是", "no": "否", "text": "文本", "address": "地址", "address_a": "地址A", "address_b": "地址B",
+        "candidate": "候选地址", "intent": "意图", "class": "商品类别", "words": "用上这些词", "word": "用上这个词",
+        "copy": "文案",
     },
 }
 COLON = {"en": ": ", "zh": "："}
@@ -67,6 +71,14 @@ def _attrs_text(rec: RawRecord, attrs: dict) -> str:
     return sep.join(f"{k}{COLON[rec.lang]}{attrs[k]}" for k in sorted(attrs))
 
 
+def _text_key(rec: RawRecord) -> str:
+    """The input field naming the record's text: a product's title, an address (records with parsed
+    components), else plain text."""
+    if rec.kind == "product":
+        return "title"
+    return "address" if "components" in rec.labels else "text"
+
+
 def _numbered(items: list[str]) -> str:
     return "\n".join(f"{i + 1}. {t}" for i, t in enumerate(items))
 
@@ -78,6 +90,14 @@ class Context:
     rng: random.Random
     recent: deque = field(default_factory=lambda: deque(maxlen=64))  # recent records
     titles_by_product: OrderedDict = field(default_factory=OrderedDict)  # product_id -> (title, id)
+    keyed: OrderedDict = field(default_factory=OrderedDict)  # a kind's own (kind, key) -> record memory
+
+    def remember_keyed(self, key: tuple, rec: RawRecord, limit: int = 4096) -> None:
+        """Remember ``rec`` under ``key`` (the latest wins), keeping at most ``limit`` keys."""
+        self.keyed[key] = rec
+        self.keyed.move_to_end(key)
+        if len(self.keyed) > limit:
+            self.keyed.popitem(last=False)
 
     def remember(self, rec: RawRecord) -> None:
         self.recent.append(rec)
@@ -124,7 +144,7 @@ def entity_typing(rec: RawRecord, ctx: Context) -> Instance | None:
     if not rec.spans:
         return None
     sp = ctx.rng.choice(rec.spans)
-    return Instance(_lines(rec, ("title", rec.text), ("span", sp.text)), [sp.type], rec.id, gold=(sp.type,))
+    return Instance(_lines(rec, (_text_key(rec), rec.text), ("span", sp.text)), [sp.type], rec.id, gold=(sp.type,))
 
 
 def single_type_extraction(rec: RawRecord, ctx: Context) -> Instance | None:
@@ -133,7 +153,7 @@ def single_type_extraction(rec: RawRecord, ctx: Context) -> Instance | None:
         return None
     t = ctx.rng.choice(types)
     spans = [s.text for s in sorted(rec.spans, key=lambda s: s.start) if s.type == t]
-    return Instance(_lines(rec, ("title", rec.text), ("type", t)), spans, rec.id)
+    return Instance(_lines(rec, (_text_key(rec), rec.text), ("type", t)), spans, rec.id)
 
 
 def attribute_value_detection(rec: RawRecord, ctx: Context) -> Instance | None:
@@ -423,3 +443,8 @@ KIND_FUNCS: dict[str, KindFn] = {
     "answer_generate": answer_generate,
     "evidence_select": evidence_select,
 }
+
+# the open world's pair, address, utterance and copywriting kinds (they build on the helpers above)
+from ecomlib.instruct.kinds_open import OPEN_KIND_FUNCS  # noqa: E402
+
+KIND_FUNCS.update(OPEN_KIND_FUNCS)

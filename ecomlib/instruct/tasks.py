@@ -84,9 +84,12 @@ def check_source(spec: SourceSpec) -> None:
         raise DataError(f"{who}: a source name must be non-empty and contain no '-' (task names are LANG-Dataset-TaskType-kind)")
     if spec.lang not in ("en", "zh"):
         raise DataError(f"{who}: lang {spec.lang!r}, expected 'en' or 'zh'")
-    for kind in spec.tasks:
+    for kind in [*spec.tasks, *(k for k, _ in spec.derivations or ())]:
         if kind not in TASK_KINDS:
             raise DataError(f"{who}: task kind {kind!r} is not in ecomlib.schema.TASK_KINDS")
+    for kind, strategy in spec.derivations or ():
+        if strategy not in ("simplify", "reverse", "recombine"):
+            raise DataError(f"{who}: derivation {kind!r} has strategy {strategy!r}, expected simplify, reverse or recombine")
 
 
 def applicable_kinds(spec: SourceSpec, records: Iterable[RawRecord], seed: int) -> set[str]:
@@ -96,7 +99,7 @@ def applicable_kinds(spec: SourceSpec, records: Iterable[RawRecord], seed: int) 
     ctx = Context(random.Random(sub_seed(seed, "probe", spec.name)))
     found: set[str] = set()
     for rec in records:
-        for kind, _ in cot.derivations(spec.kind):
+        for kind, _ in cot.source_derivations(spec):
             if kind not in found:
                 inst = KIND_FUNCS[kind](rec, ctx)
                 if inst is not None and inst.answer:
@@ -122,7 +125,7 @@ def registry_for(
         if spec.heldout:
             continue  # held-out datasets feed the suite only: no CoT tasks from them
         probe = applicable_kinds(spec, itertools.islice(records(spec.name), PROBE_RECORDS), seed)
-        for kind, strategy in cot.derivations(spec.kind):
+        for kind, strategy in cot.source_derivations(spec):
             if kind in probe and kind not in bench and kind not in UNSEEN_TASK_KINDS:
                 tasks.append(make_task(spec, kind, "cot", strategy))
     return tasks

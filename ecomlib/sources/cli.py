@@ -97,7 +97,9 @@ def _read_source(name: str, data_dir: Path, limit: int | None) -> ReadStats:
         pass
     spec = REGISTRY[name].spec
     print(f"\n== {name} ({time.perf_counter() - t0:.2f}s)")
-    lines = [["records", str(stats.records)], ["tasks", ", ".join(spec.tasks) or f"none yet ({source_use(name)})"],
+    derived = ", ".join(f"{k} ({s})" for k, s in spec.derivations) if spec.derivations else ""
+    tasks = ", ".join(spec.tasks) or ("none: Chain-of-Task only" if derived else f"none yet ({source_use(name)})")
+    lines = [["records", str(stats.records)], ["tasks", tasks], *([["derived", derived]] if derived else []),
              ["repaired", str(stats.n_repaired)], ["dropped", str(stats.n_dropped)],
              ["dropped annotations", str(stats.n_dropped_annotations)]]
     lines += [[f"  repaired: {k}", str(v)] for k, v in sorted(stats.repaired.items())]

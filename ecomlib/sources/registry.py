@@ -7,7 +7,7 @@ the license the repository states, and its ``use``:
 
 * ``train``: read into the open build (``ecomlib.sources.list_sources``);
 * ``staged``: registered, fetched and read (``ecomlib sources``), but kept out of the build until its
-  tasks are defined (issue #17, second half), so an open build is unchanged by its registration;
+  tasks are defined, so an open build is unchanged by registering a new source (none is staged now);
 * ``eval``: evaluation only, never trained on (the EcomGPT folders, ChineseEcomQA); the leak guard
   (``ecomlib.evaluation.leak_guard``) checks train against them.
 
@@ -82,9 +82,16 @@ FILES: tuple[PinnedFile, ...] = _load_files()
 
 
 def _spec(name: str, lang: str, kind: str, tasks: tuple[str, ...], description: str,
-          heldout: bool = False, paper_analog: str = "") -> SourceSpec:
+          heldout: bool = False, paper_analog: str = "",
+          derivations: tuple[tuple[str, str], ...] | None = None) -> SourceSpec:
     return SourceSpec(name=name, lang=lang, kind=kind, tasks=tasks, heldout=heldout,
-                      description=description, paper_analog=paper_analog)
+                      description=description, paper_analog=paper_analog, derivations=derivations)
+
+
+# The ditto pairs' own label (same product or not) is the held-out unseen task item_align (PriceRunner):
+# training on it would make that level seen, so the pairs give only these atomic tasks.
+OFFER_PAIR_DERIVATIONS = (("offer_attribute_compare", "simplify"), ("differing_attribute", "recombine"),
+                          ("title_normalize", "reverse"))
 
 
 SPECS: tuple[SourceSpec, ...] = (
@@ -120,21 +127,33 @@ SPECS: tuple[SourceSpec, ...] = (
           "product questions with 10 candidate evidence sentences graded 0/1/2 (ePQA)"),
     _spec("hetPQA", "en", "qa", ("answer_generate",),
           "product question, one evidence sentence and a written answer (hetPQA answer generation)"),
-    # Staged (issue #17): read and listed, no tasks yet, so never in an open build (see the module doc).
-    _spec("AbtBuy", "en", "product", (), "Abt vs Buy offer pairs: same product or not (ditto, DeepMatcher)"),
-    _spec("AmazonGoogle", "en", "product", (), "Amazon vs Google software offer pairs: same product or not (ditto)"),
-    _spec("WDCProducts", "en", "product", (), "web-shop offer title pairs: same product or not (ditto, WDC)"),
-    _spec("ChineseAddress", "zh", "query", (), "Chinese addresses, character BIO over 21 component types"),
-    _spec("CCKSAddress", "zh", "query", (), "address vs candidate addresses graded exact / partial / no match "
-          "(CCKS 2021)", paper_analog="ccks2021_address"),
-    _spec("HINT3Curekart", "en", "dialogue", (), "customer utterances to a health-shop bot with intent; "
-          "out-of-scope test rows"),
-    _spec("HINT3Sofmattress", "en", "dialogue", (), "customer utterances to a mattress-shop bot with intent; "
-          "out-of-scope test rows"),
-    _spec("Bitext", "en", "dialogue", (), "customer-service utterances with intent (27) and category (11)"),
-    _spec("AdvertiseGen", "zh", "product", (), "apparel attribute key-value pairs with advertising copy"),
-    _spec("WANDS", "en", "query", (), "Wayfair search queries with product class"),
-    _spec("semiPQA", "en", "product", (), "one product attribute (semi-structured) with a fluent sentence"),
+    # Issue #17: the four basic data types (product, review, query, dialogue). Each lists its own
+    # Chain-of-Task derivations (the paper's atomic tasks from the same data); see ecomlib.instruct.kinds_open.
+    _spec("AbtBuy", "en", "product", (), "Abt vs Buy offer pairs: same product or not (ditto, DeepMatcher)",
+          derivations=OFFER_PAIR_DERIVATIONS),
+    _spec("AmazonGoogle", "en", "product", (), "Amazon vs Google software offer pairs: same product or not (ditto)",
+          derivations=OFFER_PAIR_DERIVATIONS),
+    _spec("WDCProducts", "en", "product", (), "web-shop offer title pairs: same product or not (ditto, WDC)",
+          derivations=OFFER_PAIR_DERIVATIONS),
+    _spec("ChineseAddress", "zh", "query", ("address_parse",),
+          "Chinese addresses, character BIO over 21 component types",
+          derivations=(("entity_span_detection", "simplify"), ("entity_typing", "simplify"),
+                       ("single_type_extraction", "simplify"), ("address_component_match", "recombine"))),
+    _spec("CCKSAddress", "zh", "query", ("address_match",), "address vs candidate addresses graded exact / partial / "
+          "no match (CCKS 2021)", paper_analog="ccks2021_address", derivations=()),
+    _spec("HINT3Curekart", "en", "dialogue", ("dialog_intent",), "customer utterances to a health-shop bot with "
+          "intent; out-of-scope test rows", derivations=(("utterance_generate", "reverse"),)),
+    _spec("HINT3Sofmattress", "en", "dialogue", ("dialog_intent",), "customer utterances to a mattress-shop bot "
+          "with intent; out-of-scope test rows", derivations=(("utterance_generate", "reverse"),)),
+    _spec("Bitext", "en", "dialogue", ("dialog_intent",), "customer-service utterances with intent (27) and "
+          "category (11)", paper_analog="JDDC intent",
+          derivations=(("dialog_category", "simplify"), ("utterance_generate", "reverse"))),
+    _spec("AdvertiseGen", "zh", "product", ("description_generate",),
+          "apparel attribute key-value pairs with advertising copy", derivations=(("copy_attributes", "reverse"),)),
+    _spec("WANDS", "en", "query", ("query_category",), "Wayfair search queries with product class",
+          derivations=(("query_generate", "reverse"),)),
+    _spec("semiPQA", "en", "product", ("description_generate",),
+          "one product attribute (semi-structured) with a fluent sentence", derivations=(("copy_attributes", "reverse"),)),
 )
 
 
@@ -147,7 +166,8 @@ def _check() -> None:
         assert s.name in groups, f"source {s.name} has no pinned files"
         uses = {f.use for f in files_of(s.name)}
         assert len(uses) == 1 and uses <= {"train", "staged"}, f"{s.name}: use {uses}"
-        assert bool(s.tasks) == (uses == {"train"}), f"{s.name}: a source in the build needs tasks, a staged one has none"
+        yields = bool(s.tasks or s.derivations)
+        assert yields == (uses == {"train"}), f"{s.name}: a source in the build needs tasks, a staged one has none"
         for t in s.tasks:
             assert t in TASK_KINDS, f"{s.name}: unknown task kind {t}"
             assert s.heldout or t not in UNSEEN_TASK_KINDS, f"{s.name}: training source with unseen kind {t}"

@@ -150,7 +150,7 @@ def atomic_tasks(spec: SourceSpec, record: RawRecord, previous: Sequence[RawReco
     bench = [k for k in dict.fromkeys(spec.tasks) if spec.heldout or k not in UNSEEN_TASK_KINDS]
     plan = [(k, "benchmark", "") for k in bench]
     if not spec.heldout:
-        plan += [(k, "cot", s) for k, s in cot.derivations(spec.kind) if k not in bench and k not in UNSEEN_TASK_KINDS]
+        plan += [(k, "cot", s) for k, s in cot.source_derivations(spec) if k not in bench and k not in UNSEEN_TASK_KINDS]
     rows = []
     for kind, origin, strategy in plan:
         inst = KIND_FUNCS[kind](record, ctx)

@@ -61,7 +61,7 @@ def test_sources_shows_use_flags_and_licence_notes(capsys, monkeypatch):
     assert main(["sources"]) == 0
     out = capsys.readouterr().out
     bitext = next(line for line in out.splitlines() if line.startswith("Bitext "))
-    assert " staged " in bitext and "CDLA-Sharing-1.0 (Bitext samples; file removed upstream after this commit)" in bitext
+    assert " train " in bitext and "CDLA-Sharing-1.0 (Bitext samples; file removed upstream after this commit)" in bitext
     ditto = next(line for line in out.splitlines() if line.startswith("AbtBuy "))
     assert "no-redistribution" in ditto and "upstream DeepMatcher/WDC data state no license" in ditto
     assert "Evaluation suite (ChineseEcomQA" in out and "flags eval-only,no-redistribution" in out
@@ -71,8 +71,8 @@ def test_sources_reads_the_new_sources_with_counts(capsys, fixture_dir):
     only = [a for n in ("WANDS", "Bitext", "ChineseEcomQA") for a in ("--only", n)]
     assert main(["sources", "--data-dir", str(fixture_dir), *only]) == 0
     out = capsys.readouterr().out
-    assert "repaired: UTF-8 BOM removed" in out and "none yet (staged)" in out
-    assert re.search(r"^WANDS\s+staged\s+2\s+1\s+1\s+0$", out, re.M)  # the records-per-source table
+    assert "repaired: UTF-8 BOM removed" in out and "derived" in out and "utterance_generate (reverse)" in out
+    assert re.search(r"^WANDS\s+train\s+2\s+1\s+1\s+0$", out, re.M)  # the records-per-source table
     assert "data/ChineseEcomQA.jsonl: absent" in out
 
 

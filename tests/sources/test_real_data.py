@@ -25,7 +25,7 @@ EXPECTED = {
               {"feature not in sentence (kept as implicit aspect)": 94, "feature without polarity (term kept)": 1}),
     "ePQA": (977, {}, {}),
     "hetPQA": (6380, {}, {}),
-    # issue #17 (staged): counts as the data README gives them
+    # issue #17: counts as the data README gives them
     "AbtBuy": (9575, {}, {}),  # 5,743 / 1,916 / 1,916 pairs
     "AmazonGoogle": (11460, {}, {}),
     "WDCProducts": (13436, {}, {}),

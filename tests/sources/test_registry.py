@@ -8,8 +8,11 @@ from ecomlib.schema import TASK_KINDS, UNSEEN_TASK_KINDS
 from ecomlib.sources import FILES, REGISTRY, get_source, list_sources
 from ecomlib.sources.registry import FILE_ONLY_GROUPS
 
+# issue #17: product matching pairs, addresses, customer-service utterances, copywriting, queries
+NEW_17 = {"AbtBuy", "AmazonGoogle", "WDCProducts", "ChineseAddress", "CCKSAddress", "HINT3Curekart",
+          "HINT3Sofmattress", "Bitext", "AdvertiseGen", "WANDS", "semiPQA"}
 EXPECTED = {"TaobaoNER", "YoukuNER", "OAMine", "AE110k", "WDCPAVE", "PriceRunner", "Zhijiang", "Eprstmt",
-            "OnlineShopping", "SemEvalLaptop", "FewSum", "HuLiu", "ePQA", "hetPQA"}
+            "OnlineShopping", "SemEvalLaptop", "FewSum", "HuLiu", "ePQA", "hetPQA"} | NEW_17
 
 
 def test_sources_are_specs_with_valid_names_and_tasks():
@@ -18,8 +21,8 @@ def test_sources_are_specs_with_valid_names_and_tasks():
     for s in specs:
         assert isinstance(s, SourceSpec)
         assert "-" not in s.name and " " not in s.name
-        assert s.tasks and all(t in TASK_KINDS for t in s.tasks)
-        assert s.lang in ("en", "zh") and s.kind in ("product", "review", "qa")
+        assert (s.tasks or s.derivations) and all(t in TASK_KINDS for t in s.tasks)
+        assert s.lang in ("en", "zh") and s.kind in ("product", "review", "qa", "query", "dialogue")
 
 
 def test_heldout_suite_mirrors_both_levels_and_unseen_kinds_never_train():
@@ -36,7 +39,7 @@ def test_heldout_suite_mirrors_both_levels_and_unseen_kinds_never_train():
 
 
 def test_every_pinned_file_is_well_formed_and_grouped():
-    assert len(FILES) == 94  # 37 + 30 (staged, #17) source files, ChineseEcomQA, the 26 of the published suite
+    assert len(FILES) == 94  # 37 + 30 (#17) source files, ChineseEcomQA, the 26 of the published suite
     for f in FILES:
         assert re.fullmatch(r"[0-9a-f]{40}", f.commit) and re.fullmatch(r"[0-9a-f]{64}", f.sha256)
         assert f.bytes > 0 and "/" in f.repo and not f.path.startswith("/")
@@ -67,22 +70,21 @@ def test_registry_matches_the_data_manifest(data_dir):
     assert ours <= manifest, sorted(ours - manifest)
 
 
-STAGED = {"AbtBuy", "AmazonGoogle", "WDCProducts", "ChineseAddress", "CCKSAddress", "HINT3Curekart",
-          "HINT3Sofmattress", "Bitext", "AdvertiseGen", "WANDS", "semiPQA"}
-
-
-def test_staged_sources_are_registered_but_stay_out_of_the_open_build():
-    # issue #17, first half: readers and pins only; the build's source list (worlds.list_sources) is unchanged
-    from ecomlib.config import load_profile
-    from ecomlib.sources.registry import source_use
+def test_the_issue_17_sources_are_in_the_open_build_with_their_own_derivations():
     from ecomlib import worlds
+    from ecomlib.config import load_profile
+    from ecomlib.schema import UNSEEN_TASK_KINDS
+    from ecomlib.sources.registry import source_use
 
-    assert STAGED <= set(REGISTRY) and not STAGED & EXPECTED
-    assert all(source_use(n) == "staged" and not REGISTRY[n].spec.tasks for n in STAGED)
+    assert all(source_use(n) == "train" and REGISTRY[n].spec.derivations is not None for n in NEW_17)
     profile = load_profile("smoke", overrides=["data.world=open"])
-    assert {s.name for s in worlds.list_sources(profile)} == EXPECTED
-    kinds = {REGISTRY[n].spec.kind for n in STAGED}
-    assert {"query", "dialogue"} <= kinds
+    specs = worlds.list_sources(profile)
+    assert {s.name for s in specs} == EXPECTED
+    assert {"product", "review", "query", "dialogue"} <= {s.kind for s in specs if not s.heldout}
+    # the offer pairs' same/not-same label is the held-out unseen task (item_align): never a training task
+    for name in ("AbtBuy", "AmazonGoogle", "WDCProducts"):
+        spec = REGISTRY[name].spec
+        assert spec.tasks == () and {k for k, _ in spec.derivations}.isdisjoint(UNSEEN_TASK_KINDS)
 
 
 def test_evaluation_only_and_redistribution_flags():
@@ -102,7 +104,7 @@ def test_a_bad_use_column_is_one_clear_error(monkeypatch):
     from ecomlib.sources import registry
 
     text = resources.files("ecomlib.sources").joinpath(registry.REGISTRY_FILE).read_text(encoding="utf-8")
-    bad = text.replace("\tstaged\n", "\tmaybe\n", 1)
+    bad = text.replace("\ttrain\n", "\tmaybe\n", 1)
 
     class _Files:
         def joinpath(self, _):
