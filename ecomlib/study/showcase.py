@@ -53,6 +53,23 @@ def registry_table(tasks) -> pd.DataFrame:
     return pd.DataFrame([{k: t.to_dict()[k] for k in cols} for t in tasks], columns=cols)
 
 
+# The paper's four basic data types (§3.1), plus product QA, in the order its text lists them.
+DATA_TYPES = ("product", "review", "dialogue", "query", "qa")
+
+
+def data_type_table(tasks) -> pd.DataFrame:
+    """Per data type: how many source datasets and tasks (benchmark / CoT / held-out), and a few task kinds."""
+    rows = []
+    for dt in DATA_TYPES:
+        ts = [t for t in tasks if t.data_type == dt]
+        kinds = list(dict.fromkeys(t.kind for t in ts if not t.heldout))
+        rows.append({"data_type": dt, "datasets": len({t.dataset for t in ts}),
+                     "benchmark": sum(t.origin == "benchmark" and not t.heldout for t in ts),
+                     "cot": sum(t.origin == "cot" for t in ts), "held-out": sum(t.heldout for t in ts),
+                     "training kinds (first 5)": ", ".join(kinds[:5])})
+    return pd.DataFrame(rows)
+
+
 def heldout_table(tasks) -> pd.DataFrame:
     """The held-out suite: one row per held-out task, unseen datasets first."""
     df = registry_table([t for t in tasks if t.heldout])
