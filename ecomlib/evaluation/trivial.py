@@ -13,7 +13,7 @@ Each predictor returns ``{(task, index): prediction}`` for a list of EvalInstanc
                       ``random candidate``.
 
 ``in_suite_majority`` is ``majority`` for a suite without training rows (ChineseEcomQA): the most frequent
-gold answer of each task among the scored instances themselves.
+gold answer of each task among the other scored instances (leave one out).
 """
 
 from __future__ import annotations
@@ -86,10 +86,18 @@ def majority(instances: Sequence[EvalInstance], train_rows: Iterable[dict]) -> P
 
 
 def in_suite_majority(instances: Sequence[EvalInstance]) -> Predictions:
-    """``majority`` counted on the instances' own gold answers: for a suite with no training rows
-    (ChineseEcomQA, evaluation only), each task's most frequent gold answer among the scored rows (ties:
-    the smallest string), the best any constant answer can do on them."""
-    return majority(instances, [{"task": i.task, "output": i.gold} for i in instances])
+    """``majority`` for a suite with no training rows (ChineseEcomQA, evaluation only), counted on the
+    scored instances' own gold answers, leaving each instance's own out: its task's most frequent gold
+    among the *other* instances (ties: the smallest string; "" when it is alone). Counting its own gold
+    would hand every instance of a task with unique answers its answer once in n."""
+    counts: dict[str, Counter] = {}
+    for i in instances:
+        counts.setdefault(i.task, Counter())[i.gold] += 1
+    out: Predictions = {}
+    for i in instances:
+        others = [(-(n - (a == i.gold)), a) for a, n in counts[i.task].items() if n - (a == i.gold) > 0]
+        out[(i.task, i.index)] = min(others)[1] if others else ""
+    return out
 
 
 def input_text(inst: EvalInstance) -> str:

@@ -27,6 +27,9 @@ SPLIT = "chinese_ecomqa"
 _MARKER = re.compile(r"\*{3}[^*\n]{1,20}\*{3}\s*[：:]?")
 _ANSWER_SLOT = re.compile(r"\*{3}答案\*{3}\s*[：:]?\s*$")
 _QUERY = re.compile(r"\*{3}query\*{3}\s*[：:]?(.*?)(?=\*{3}|$)", re.S)
+# PC lists lettered options in its last candidates field: "***候选品类***：A.…;B.…"
+_CANDIDATES = "***候选"
+_OPTION = re.compile(r"(?:^|[;；\n])\s*([A-Z])[.．、]")
 
 
 def suite_path() -> Path | None:
@@ -80,20 +83,34 @@ def query(inst) -> str:
     return m.group(1).strip() if m else input_text(inst)
 
 
+def options(inst) -> tuple[str, ...]:
+    """The option letters a PC prompt lists (its gold is one of them); () for any other code."""
+    if inst.meta["code"] != "PC" or _CANDIDATES not in inst.text:
+        return ()
+    field = _MARKER.split(inst.text[inst.text.rindex(_CANDIDATES):])[1]
+    return tuple(dict.fromkeys(_OPTION.findall(field.strip())))
+
+
 def trivial_predictions(items: Sequence, seed: int = 0) -> dict[str, dict]:
     """``{name: predictions}`` of the trivial predictors that apply to ChineseEcomQA (no training rows,
     and no candidate list on the instances, so neither a training majority nor a random candidate):
 
-    ``majority``    each code's most frequent gold answer among the scored rows (an upper bound of any
-                    constant answer: it knows the rows' label distribution);
+    ``majority``    each code's most frequent gold answer among the other scored rows (leave one out:
+                    the constant answer of a predictor that knows the code's label distribution);
+    ``random option``  PC: one of the option letters its prompt lists (seeded per instance); the other
+                    codes list no lettered options: empty;
     ``copy input``  SC: the query unchanged (its gold when the query needs no correction); the other
                     Extract / Generate codes: the input's first 60 characters; CLS codes: as
-                    ``ecomlib.evaluation.trivial.copy_input`` (no candidates listed: empty)."""
-    from ecomlib.evaluation.trivial import copy_input, in_suite_majority
+                    ``ecomlib.evaluation.trivial.copy_input`` (no candidates on the instance: empty)."""
+    import dataclasses
 
+    from ecomlib.evaluation.trivial import copy_input, in_suite_majority, random_candidate
+
+    with_options = [dataclasses.replace(i, label_set=options(i)) for i in items]
     copy = copy_input(items, seed, text=input_text)
     copy.update({(i.task, i.index): query(i) for i in items if i.meta["code"] == "SC"})
-    return {"majority": in_suite_majority(items), "copy input": copy}
+    return {"majority": in_suite_majority(items), "random option": random_candidate(with_options, seed),
+            "copy input": copy}
 
 
 def columns() -> list[str]:
@@ -107,11 +124,22 @@ def headline_row(summary: dict) -> dict:
     return {**row, "mean": None if summary["mean"] is None else round(summary["mean"], 2)}
 
 
+def best_per_code(trivial: list[dict]) -> dict:
+    """The floor a model's row is read against: each code's best trivial value, and their mean."""
+    best = {}
+    for col in columns():
+        vals = [r[col] for r in trivial if r.get(col) is not None]
+        if vals:
+            best[col] = max(vals)
+    mean = round(sum(best.values()) / len(best), 2) if best else None
+    return {"Model": "trivial: best per code", "family": "trivial", "size": "–", "n_seeds": 1, **best, "mean": mean}
+
+
 def table(profile, runs: list[dict]) -> pd.DataFrame:
     """One row per family and size of ``runs`` (notebook 03's models, ``{"family", "size", "seed",
     "model_dir"}``): each code's headline metric and their mean, mean over seeds, with the seed sd of the
     mean (``mean sd``, as ``table4_main``'s ``UD Rouge sd``: empty with one seed); then each trivial
-    predictor scored on the same rows. Codes absent from the file are empty (None)."""
+    predictor scored on the same rows, and their best per code. Codes absent from the file are empty (None)."""
     from ecomlib.study import pipeline
     from ecomlib.study.experiments import Variant, variant_profile
     from ecomlib.study.tables import seed_means
@@ -126,9 +154,9 @@ def table(profile, runs: list[dict]) -> pd.DataFrame:
     rows = [{"Model": f"{r['family']} {r['size']}", **r} for r in seed_means(scored, by=("family", "size"), spread=("mean",))]
     items = instances(profile)
     # A score counts only next to what a trivial predictor gets on the same rows.
-    for name, preds in trivial_predictions(items, profile.seed).items():
-        rows.append({"Model": f"trivial: {name}", "family": "trivial", "size": "–", "n_seeds": 1,
-                     **headline_row(cqa.summary(items, preds))})
+    trivial = [{"Model": f"trivial: {name}", "family": "trivial", "size": "–", "n_seeds": 1,
+                **headline_row(cqa.summary(items, preds))} for name, preds in trivial_predictions(items, profile.seed).items()]
+    rows += trivial + [best_per_code(trivial)]
     cols = ["Model", "family", "size", "n_seeds", *columns(), "mean"]
     out = pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols)
     out["mean sd"] = [r.get("mean_sd") for r in rows]

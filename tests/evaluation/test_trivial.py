@@ -95,13 +95,16 @@ def test_copy_input_uses_the_input_part():
     assert copy_input(SUITE)[(EXT, 0)] == "the battery lasts ten hours, great"
 
 
-def test_in_suite_majority_counts_the_instances_own_gold_answers():
-    # no training rows (an evaluation-only suite): the most frequent gold among the scored instances
-    rows = [inst(GEN, n, gold, "Generate", "GEN") for n, gold in enumerate(("b", "a", "b"))]
-    rows += [inst(CLS, 0, "y", "CLS", "CLS"), inst(CLS, 1, "x", "CLS", "CLS")]
+def test_in_suite_majority_counts_the_other_instances_gold_answers():
+    # no training rows (an evaluation-only suite): the most frequent gold among the other scored instances
+    rows = [inst(CLS, n, gold, "CLS", "CLS") for n, gold in enumerate(("b", "a", "b", "b"))]
+    rows += [inst(GEN, n, gold, "Generate", "GEN") for n, gold in enumerate(("x", "w", "y"))]
+    rows.append(inst(EXT, 0, "alone", "Extract", "EXT"))
     preds = in_suite_majority(rows)
-    assert {preds[(GEN, n)] for n in range(3)} == {"b"}
-    assert preds[(CLS, 0)] == preds[(CLS, 1)] == "x"  # a tie: the smallest string
+    assert [preds[(CLS, n)] for n in range(4)] == ["b", "b", "b", "b"]
+    # unique answers: never an instance's own gold (counting it would score 1 in n by construction)
+    assert [preds[(GEN, n)] for n in range(3)] == ["w", "x", "w"]
+    assert preds[(EXT, 0)] == ""
 
 
 def test_copy_input_takes_a_suites_own_input():

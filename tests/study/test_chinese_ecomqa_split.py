@@ -8,6 +8,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ecomlib.config import load_profile
@@ -31,6 +32,7 @@ ROWS = [
     _row("SC", "***query***：蓝牙耳鸡\n***答案***：", "蓝牙耳机"),
     _row("SC", f"***query***：{LONG_QUERY}\n***答案***：", LONG_QUERY),
     _row("BC", "***query***：某某牌的发源地是哪里？***答案***：", "某某牌发源于杭州。"),
+    _row("PC", "***个性化偏好***：{\"爱好\": \"露营\"}\n***候选品类***：A.帐篷;B.婴儿车;C.钢琴\n***答案***：", "A"),
     _row("IC", "***query***：折叠桌\n***候选类目***：户外桌,餐桌,书桌\n***答案***：", "户外桌,餐桌"),
 ]
 
@@ -56,7 +58,7 @@ def test_the_split_applies_only_in_the_open_world_with_the_file(open_profile, tm
     assert cqa.applies(open_profile) and not cqa.applies(synthetic)
     assert pipeline.heldout_suite(synthetic, "chinese_ecomqa") == []
     assert "only the open world" in cqa.status_note(synthetic) and "\n" not in cqa.status_note(synthetic)
-    assert cqa.status_note(open_profile).startswith("ChineseEcomQA: scored on up to 2 rows of each of 4 task codes")
+    assert cqa.status_note(open_profile).startswith("ChineseEcomQA: scored on up to 2 rows of each of 5 task codes")
 
 
 def test_the_split_scores_n_per_task_rows_of_each_code_in_file_order(open_profile, tmp_path):
@@ -66,7 +68,7 @@ def test_the_split_scores_n_per_task_rows_of_each_code_in_file_order(open_profil
     for i in inst:
         by_code.setdefault(i.meta["code"], []).append(i.gold)
     assert by_code == {"ITC": ["怎么挑/怎么买", "买什么"], "SC": ["保温杯", "蓝牙耳机"], "BC": ["某某牌发源于杭州。"],
-                       "IC": ["户外桌,餐桌"]}
+                       "PC": ["A"], "IC": ["户外桌,餐桌"]}
     assert inst == pipeline.heldout_suite(open_profile, "chinese_ecomqa")  # deterministic
 
 
@@ -80,7 +82,11 @@ def test_the_trivial_predictors_copy_the_query_for_sc_and_the_input_for_generati
     assert sc == {"保温杯": "保温杯", "蓝牙耳机": "蓝牙耳鸡", LONG_QUERY: LONG_QUERY}  # the whole query, unchanged
     bc = [copy[(i.task, i.index)] for i in items if i.meta["code"] == "BC"]
     assert bc == ["某某牌的发源地是哪里？", ("很长的问题" * 20)[:60]]  # no field marker, no answer slot
-    assert {maj[(i.task, i.index)] for i in items if i.meta["code"] == "ITC"} == {"买什么"}
+    # ITC golds 怎么挑/怎么买, 买什么, 买什么: the first row's others say 买什么; the others tie, smallest wins
+    assert [maj[(i.task, i.index)] for i in items if i.meta["code"] == "ITC"] == ["买什么", "买什么", "买什么"]
+    pc = next(i for i in items if i.meta["code"] == "PC")
+    assert cqa.options(pc) == ("A", "B", "C") and preds["random option"][(pc.task, pc.index)] in "ABC"
+    assert {preds["random option"][(i.task, i.index)] for i in items if i is not pc} == {""}
 
 
 class _FakeModels:
@@ -130,7 +136,7 @@ def test_the_evaluation_key_names_the_file_and_changes_with_it(open_profile, tmp
     second = pipeline.evaluation_dir(open_profile, tmp_path / "good", "chinese_ecomqa")
     assert second != first
     scores = json.loads((second / "scores.json").read_text())
-    assert sorted(t["code"] for t in scores["chinese_ecomqa"]["per_task"].values()) == ["BC", "ITC", "SC"]
+    assert sorted(t["code"] for t in scores["chinese_ecomqa"]["per_task"].values()) == ["BC", "ITC", "PC", "SC"]
 
 
 def test_the_table_has_a_row_per_model_and_per_trivial_predictor(open_profile, tmp_path, monkeypatch):
@@ -139,14 +145,20 @@ def test_the_table_has_a_row_per_model_and_per_trivial_predictor(open_profile, t
     runs = [{"family": fam, "size": "xs", "seed": seed, "model_dir": str(tmp_path / ("good" if seed == 0 else "bad"))}
             for fam in ("BLOOM-like", "EcomGPT") for seed in (0, 1)]
     t = cqa.table(open_profile, runs).set_index("Model")
-    assert list(t.index) == ["BLOOM-like xs", "EcomGPT xs", "trivial: majority", "trivial: copy input"]
+    assert list(t.index) == ["BLOOM-like xs", "EcomGPT xs", "trivial: majority", "trivial: random option",
+                             "trivial: copy input", "trivial: best per code"]
     assert list(t.columns) == ["family", "size", "n_seeds", *cqa.columns(), "mean", "mean sd"]
     # seed 0 answers the gold (100 everywhere), seed 1 nothing (0): mean 50, seed sd of the mean 70.71
     assert t.loc["EcomGPT xs", "mean"] == 50.0 and t.loc["EcomGPT xs", "mean sd"] == pytest.approx(70.71)
     assert t.loc["EcomGPT xs", "n_seeds"] == 2 and t.loc["trivial: majority", "family"] == "trivial"
     assert t.loc["trivial: copy input", "SC exact"] == 50.0  # the unchanged query is right once in two
-    assert t.loc["trivial: majority", "ITC exact"] == 50.0  # a tie of two answers: the smallest string
-    assert t["RLC exact"].isna().all()  # a code absent from the file: an empty column
+    # ITC's two rows: each gets the other's answer (leave one out), never its own
+    assert t.loc["trivial: majority", "ITC exact"] == 0.0 and t.loc["trivial: majority", "SC exact"] == 0.0
+    best = t.loc["trivial: best per code"]
+    assert best["SC exact"] == 50.0 and best["BC rougeL_char"] == t.loc["trivial: copy input", "BC rougeL_char"]
+    present = [best[c] for c in cqa.columns() if pd.notna(best[c])]
+    assert len(present) == 5 and best["mean"] == round(sum(present) / 5, 2)
+    assert t.loc["trivial: random option", "PC exact"] in (0.0, 100.0) and t["RLC exact"].isna().all()  # a code absent from the file: an empty column
 
 
 def test_the_table_refuses_a_run_where_the_split_does_not_apply(open_profile):
