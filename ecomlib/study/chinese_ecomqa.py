@@ -92,8 +92,8 @@ def options(inst) -> tuple[str, ...]:
 
 
 def trivial_predictions(items: Sequence, seed: int = 0) -> dict[str, dict]:
-    """``{name: predictions}`` of the trivial predictors that apply to ChineseEcomQA (no training rows,
-    and no candidate list on the instances, so neither a training majority nor a random candidate):
+    """``{name: predictions}`` of the trivial predictors that apply to ChineseEcomQA, which has no training
+    rows (so no training majority) and puts no candidate list on its instances (options come from the prompt):
 
     ``majority``    each code's most frequent gold answer among the other scored rows (leave one out:
                     the constant answer of a predictor that knows the code's label distribution);
