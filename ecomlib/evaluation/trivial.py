@@ -158,6 +158,5 @@ def best_trivial(scores_by_name: dict[str, dict], key: str, variant: str = "ref"
 
 __all__ = [
     "TRIVIAL", "all_none", "best_trivial", "copy_input", "in_suite_majority", "input_text", "majority",
-    "majority_answers",
-    "predict_trivial", "random_candidate", "score_trivial",
+    "majority_answers", "predict_trivial", "random_candidate", "score_trivial",
 ]
