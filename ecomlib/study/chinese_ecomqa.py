@@ -151,11 +151,13 @@ def table(profile, runs: list[dict]) -> pd.DataFrame:
         p = variant_profile(profile, Variant("main", seed=r["seed"]))
         scores = pipeline.evaluate(p, Path(r["model_dir"]), SPLIT)
         scored.append({"family": r["family"], "size": r["size"], "seed": r["seed"], **headline_row(scores[SPLIT])})
-    rows = [{"Model": f"{r['family']} {r['size']}", **r} for r in seed_means(scored, by=("family", "size"), spread=("mean",))]
+    means = seed_means(scored, by=("family", "size"), spread=("mean",))
+    rows = [{"Model": f"{r['family']} {r['size']}", **r} for r in means]
     items = instances(profile)
     # A score counts only next to what a trivial predictor gets on the same rows.
     trivial = [{"Model": f"trivial: {name}", "family": "trivial", "size": "–", "n_seeds": 1,
-                **headline_row(cqa.summary(items, preds))} for name, preds in trivial_predictions(items, profile.seed).items()]
+                **headline_row(cqa.summary(items, preds))}
+               for name, preds in trivial_predictions(items, profile.seed).items()]
     rows += trivial + [best_per_code(trivial)]
     cols = ["Model", "family", "size", "n_seeds", *columns(), "mean"]
     out = pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols)
