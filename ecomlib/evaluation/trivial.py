@@ -11,6 +11,9 @@ Each predictor returns ``{(task, index): prediction}`` for a list of EvalInstanc
                       shows any, are attribute names, not answers).
 ``copy input``        extraction / generation: the input's first ``n_chars`` characters; CLS and NER as
                       ``random candidate``.
+
+``in_suite_majority`` is ``majority`` for a suite without training rows (ChineseEcomQA): the most frequent
+gold answer of each task among the other scored instances (leave one out).
 """
 
 from __future__ import annotations
@@ -82,6 +85,21 @@ def majority(instances: Sequence[EvalInstance], train_rows: Iterable[dict]) -> P
     return out
 
 
+def in_suite_majority(instances: Sequence[EvalInstance]) -> Predictions:
+    """``majority`` for a suite with no training rows (ChineseEcomQA, evaluation only), counted on the
+    scored instances' own gold answers, leaving each instance's own out: its task's most frequent gold
+    among the *other* instances (ties: the smallest string; "" when it is alone). Counting its own gold
+    would hand every instance of a task with unique answers its answer once in n."""
+    counts: dict[str, Counter] = {}
+    for i in instances:
+        counts.setdefault(i.task, Counter())[i.gold] += 1
+    out: Predictions = {}
+    for i in instances:
+        others = [(-(n - (a == i.gold)), a) for a, n in counts[i.task].items() if n - (a == i.gold) > 0]
+        out[(i.task, i.index)] = min(others)[1] if others else ""
+    return out
+
+
 def input_text(inst: EvalInstance) -> str:
     """The input part alone: ``inst.text``, unless the suite fell back to the whole prompt (a held-out
     row without ``input``) or left it empty; then the prompt's input part."""
@@ -95,13 +113,16 @@ def input_text(inst: EvalInstance) -> str:
         return inst.text
 
 
-def copy_input(instances: Sequence[EvalInstance], seed: int = 0, n_chars: int = 60) -> Predictions:
+def copy_input(instances: Sequence[EvalInstance], seed: int = 0, n_chars: int = 60,
+               text: Callable[[EvalInstance], str] | None = None) -> Predictions:
+    """``text`` picks the input of a suite whose prompts ``input_text`` does not know (default: it)."""
+    text = text or input_text
     out: Predictions = {}
     for i in instances:
         if i.task_type in ("CLS", "NER"):
             out[(i.task, i.index)] = _random_one(i, seed)
         else:
-            out[(i.task, i.index)] = input_text(i)[:n_chars]
+            out[(i.task, i.index)] = text(i)[:n_chars]
     return out
 
 
@@ -136,6 +157,6 @@ def best_trivial(scores_by_name: dict[str, dict], key: str, variant: str = "ref"
 
 
 __all__ = [
-    "TRIVIAL", "all_none", "best_trivial", "copy_input", "input_text", "majority", "majority_answers",
-    "predict_trivial", "random_candidate", "score_trivial",
+    "TRIVIAL", "all_none", "best_trivial", "copy_input", "in_suite_majority", "input_text", "majority",
+    "majority_answers", "predict_trivial", "random_candidate", "score_trivial",
 ]

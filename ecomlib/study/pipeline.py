@@ -21,7 +21,8 @@ from ecomlib.study.runs import cached
 DATA_DEPS = ("world", "instruct", "sources", "records.py", "schema.py", "worlds.py")
 TOKENIZER_DEPS = DATA_DEPS + ("training/tokenizer.py",)  # trained on the world's text and EcomInstruct
 MODEL_DEPS = ("training",)
-EVAL_DEPS = ("evaluation", "study/published.py")  # published.py: which published folders the ecomgpt split reads
+# published.py: which published folders the ecomgpt split reads; chinese_ecomqa.py: the chinese_ecomqa split
+EVAL_DEPS = ("evaluation", "study/published.py", "study/chinese_ecomqa.py")
 # Train fields that do not change the trained weights (how often to log / checkpoint).
 _TRAIN_NOT_KEYED = ("log_every", "save_every")
 
@@ -208,13 +209,15 @@ def finetune(profile: Profile, size: str, selection=None, progress: bool = False
 
 
 # held-out: unseen datasets and tasks; held-in: unseen instances of training tasks; ecomgpt: the paper's
-# published test folders present in ECOMLIB_DATA_DIR (ecomlib.study.published)
-SPLITS = ("heldout", "heldin", "ecomgpt")
+# published test folders present in ECOMLIB_DATA_DIR (ecomlib.study.published); chinese_ecomqa: the 2025
+# ChineseEcomQA benchmark when its file is there (ecomlib.study.chinese_ecomqa), evaluation only
+SPLITS = ("heldout", "heldin", "ecomgpt", "chinese_ecomqa")
 
 
 def heldout_suite(profile: Profile, split: str = "heldout") -> list:
     """The instances the study scores every model on: the held-out suite (synthetic or open world), or
-    the held-in split of training tasks (``split="heldin"``; empty when the profile builds none)."""
+    the held-in split of training tasks (``split="heldin"``; empty when the profile builds none), or a
+    published benchmark present in ECOMLIB_DATA_DIR (``ecomgpt``, ``chinese_ecomqa``; empty when absent)."""
     from ecomlib.evaluation import load_suite
     from ecomlib.evaluation.suites import load_heldout
 
@@ -224,6 +227,10 @@ def heldout_suite(profile: Profile, split: str = "heldout") -> list:
         from ecomlib.study.published import published_instances
 
         return published_instances(profile)
+    if split == "chinese_ecomqa":
+        from ecomlib.study import chinese_ecomqa
+
+        return chinese_ecomqa.instances(profile)
     data_dir = build_data(profile)  # held-out rows are identical across template variants; held-in are not
     if split == "heldin":
         return load_heldout(data_dir / "ecominstruct" / "heldin.jsonl", profile.eval.n_per_task)
@@ -241,6 +248,10 @@ def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", pr
         from ecomlib.study.published import published_status
 
         params["published"] = published_status()["present"]
+    if split == "chinese_ecomqa":  # which file (and which bytes of it) was there to score
+        from ecomlib.study import chinese_ecomqa
+
+        params["chinese_ecomqa"] = chinese_ecomqa.source()
 
     def run(tmp: Path) -> None:
         instances = heldout_suite(profile, split)
@@ -250,6 +261,10 @@ def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", pr
 
             model = place_for_inference(load_model(model_dir, dtype=inference_dtype()))  # bf16 on a GPU
             preds, scores = evaluate_model(model, load_tokenizer(model_dir), instances, profile.eval, progress=progress)
+            if split == "chinese_ecomqa":  # each code's headline metric and their mean, as `ecomlib score` adds
+                from ecomlib.evaluation.chinese_ecomqa import add_summary
+
+                add_summary(scores, instances, {(p["task"], p["index"]): p["prediction"] for p in preds})
         with open(tmp / "predictions.jsonl", "w", encoding="utf-8") as fh:
             for p in preds:
                 fh.write(json.dumps(p, ensure_ascii=False, sort_keys=True) + "\n")

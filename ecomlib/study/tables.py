@@ -77,9 +77,10 @@ def aggregate_seeds(rows: list[dict], keys: Sequence[str], by: Sequence[str] = (
 SPREAD_KEYS = ("UD_rougeL", "UD_rougeL_c", "HI_rougeL", "HI_rougeL_c")
 
 
-def seed_means(rows: list[dict], by: Sequence[str]) -> list[dict]:
+def seed_means(rows: list[dict], by: Sequence[str], spread: Sequence[str] = SPREAD_KEYS) -> list[dict]:
     """One row per ``by`` group (first-seen order): the mean over seeds of every numeric value, the seed sd
-    of the headline keys (``<key>_sd``) and ``n_seeds``. Non-numeric values are kept from the first row."""
+    of the ``spread`` keys (``<key>_sd``; default the headline keys) and ``n_seeds``. Non-numeric values are
+    kept from the first row."""
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
         groups.setdefault(tuple(r[k] for k in by), []).append(r)
@@ -92,7 +93,7 @@ def seed_means(rows: list[dict], by: Sequence[str]) -> list[dict]:
                 row[k] = round(sum(vals) / len(vals), 2)
             else:
                 row[k] = v
-        for k in SPREAD_KEYS:
+        for k in spread:
             vals = [m[k] for m in members if isinstance(m.get(k), (int, float))]
             if len(vals) >= 2:
                 mu = sum(vals) / len(vals)

@@ -6,7 +6,7 @@ from ecomlib.errors import DataError
 from ecomlib.evaluation import parsing
 from ecomlib.evaluation.suites import EvalInstance
 from ecomlib.evaluation.trivial import (
-    TRIVIAL, best_trivial, copy_input, majority, majority_answers, random_candidate, score_trivial,
+    TRIVIAL, best_trivial, copy_input, in_suite_majority, majority, majority_answers, random_candidate, score_trivial,
 )
 
 CLS, NER, EXT, GEN = "EN-Shop-CLS-topic", "EN-Shop-NER-ner", "EN-Shop-Extract-qa", "ZH-Shop-Generate-title"
@@ -93,6 +93,24 @@ def test_copy_input_uses_the_input_part():
     assert preds[(CLS, 0)] == random_candidate(SUITE, seed=7)[(CLS, 0)]
     assert preds[(NER, 0)] == "Brand: None\nProduct: None"
     assert copy_input(SUITE)[(EXT, 0)] == "the battery lasts ten hours, great"
+
+
+def test_in_suite_majority_counts_the_other_instances_gold_answers():
+    # no training rows (an evaluation-only suite): the most frequent gold among the other scored instances
+    rows = [inst(CLS, n, gold, "CLS", "CLS") for n, gold in enumerate(("b", "a", "b", "b"))]
+    rows += [inst(GEN, n, gold, "Generate", "GEN") for n, gold in enumerate(("x", "w", "y"))]
+    rows.append(inst(EXT, 0, "alone", "Extract", "EXT"))
+    preds = in_suite_majority(rows)
+    assert [preds[(CLS, n)] for n in range(4)] == ["b", "b", "b", "b"]
+    # unique answers: never an instance's own gold (counting it would score 1 in n by construction)
+    assert [preds[(GEN, n)] for n in range(3)] == ["w", "x", "w"]
+    assert preds[(EXT, 0)] == ""
+
+
+def test_copy_input_takes_a_suites_own_input():
+    preds = copy_input(SUITE, n_chars=4, text=lambda i: "[" + i.text + "]")
+    assert preds[(EXT, 0)] == "[the" and preds[(GEN, 0)] == "[品牌："
+    assert preds[(NER, 0)] == "Brand: None\nProduct: None"  # CLS and NER still answer as random candidate
 
 
 def test_score_trivial_by_hand():

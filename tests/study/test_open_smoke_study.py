@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from ecomlib.config import REPO_ROOT
-from ecomlib.study import published
+from ecomlib.evaluation.chinese_ecomqa import FILE as CHINESE_ECOMQA_FILE
+from ecomlib.study import chinese_ecomqa, published
 from tests.robustness.test_run_all_restart import _bootstrap_is_current, _env
 
 
@@ -39,3 +40,10 @@ def test_the_open_world_smoke_study_runs_end_to_end(data_dir, tmp_path):
         assert {"trivial: random candidate", "trivial: majority", "trivial: copy input"} <= set(t4["Model"])
         report = (out / "09_report.ipynb").read_text(encoding="utf-8")
         assert f"scored on {len(present)} of the paper's" in report and "table4_published" in report
+    if (data_dir / CHINESE_ECOMQA_FILE).is_file():  # the ChineseEcomQA split: every model, beside its floor
+        cqa = pd.read_csv(tables / "table_chinese_ecomqa.csv")
+        assert len(cqa) == 6 + 4  # 3 families x 2 sizes; majority, random option, copy input, best per code
+        assert cqa[cqa.family != "trivial"]["mean"].notna().all()
+        assert set(chinese_ecomqa.columns()) <= set(cqa.columns)
+        report = (out / "09_report.ipynb").read_text(encoding="utf-8")
+        assert "table_chinese_ecomqa" in report and "ChineseEcomQA: scored on up to" in report
