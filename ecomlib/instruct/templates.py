@@ -171,21 +171,21 @@ NOUNS: dict[str, dict[str, list[str]]] = {
 
 # Kinds whose input is not the record's own text get nouns for what the input holds: "For this
 # listing's title, write a product title" contradicts an input of attributes only.
+_ATTRIBUTE_NOUNS = {"en": ["the product attributes", "these attributes of a product", "the attribute list below"],
+                    "zh": ["商品属性", "这些商品属性", "下面的属性列表"]}
+_OFFER_PAIR_NOUNS = {"en": ["the two offers", "these two product offers", "the pair of offers below"],
+                     "zh": ["两个商品", "这两条商品信息", "下面的两个商品"]}
 INPUT_NOUNS: dict[str, dict[str, list[str]]] = {
-    "title_generate": {"en": ["the product attributes", "these attributes of a product", "the attribute list below"],
-                       "zh": ["商品属性", "这些商品属性", "下面的属性列表"]},
-    "offer_attribute_compare": {"en": ["the two offers", "these two product offers", "the pair of offers below"],
-                                "zh": ["两个商品", "这两条商品信息", "下面的两个商品"]},
-    "differing_attribute": {"en": ["the two offers", "these two product offers", "the pair of offers below"],
-                            "zh": ["两个商品", "这两条商品信息", "下面的两个商品"]},
+    "title_generate": _ATTRIBUTE_NOUNS,
+    "offer_attribute_compare": _OFFER_PAIR_NOUNS,
+    "differing_attribute": _OFFER_PAIR_NOUNS,
     "address_component_match": {"en": ["the two addresses", "these two addresses", "the address pair below"],
                                 "zh": ["两个地址", "这两个地址", "下面的地址对"]},
     "address_match": {"en": ["the address and the candidate", "this address and a candidate address", "the address pair below"],
                       "zh": ["地址及候选地址", "这个地址和候选地址", "下面的地址对"]},
     "utterance_generate": {"en": ["the intent and the words", "this intent and word list", "the intent below"],
                            "zh": ["意图和词语", "这个意图及词语", "下面的意图"]},
-    "description_generate": {"en": ["the product attributes", "these attributes of a product", "the attribute list below"],
-                             "zh": ["商品属性", "这些商品属性", "下面的属性列表"]},
+    "description_generate": _ATTRIBUTE_NOUNS,
     "copy_attributes": {"en": ["the product copy", "this marketing text", "the product text below"],
                         "zh": ["商品文案", "这段营销文案", "下面的商品文案"]},
     "query_generate": {"en": ["the product class and the word", "this class and word", "the product class below"],
