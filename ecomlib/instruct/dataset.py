@@ -111,6 +111,8 @@ def data_card(stats: dict, profile) -> str:
         "",
         _table(tr["per_lang"], "lang"),
         "",
+        _table(tr["per_data_type"], "data type"),
+        "",
         "## Held-out",
         "",
         _table(ho["per_level"], "level"),

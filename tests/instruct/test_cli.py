@@ -15,7 +15,9 @@ def test_cli_writes_all_files(world, tmp_path, capsys):
         assert (out / name).is_file(), name
     assert (out / "train").is_dir() and (out / "heldout").is_dir()
     assert "train" in capsys.readouterr().out
-    assert "EN-HeldTitles-NER-ner" in (out / "README.md").read_text()
+    card = (out / "README.md").read_text()
+    assert "EN-HeldTitles-NER-ner" in card
+    assert "| data type | rows |" in card and "| product |" in card  # the data card counts rows per data type
 
 
 def test_cli_bad_set_is_clear(tmp_path):
