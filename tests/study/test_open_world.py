@@ -130,8 +130,13 @@ def test_open_pretraining_reads_training_sources_only():
     names = open_pretrain_sources(p.data)
     heldout = {s.name for s in list_sources() if s.heldout}
     assert names and not set(names) & heldout
-    with_heldin = load_profile("smoke", {"data.world": "open", "data.heldin_tasks": ["TaobaoNER:ner"]})
-    assert "TaobaoNER" in names and "TaobaoNER" not in open_pretrain_sources(with_heldin.data)
+    # the default held-in datasets (the paper's held-in families) feed no training stage, pretraining included
+    assert not {"TaobaoNER", "YoukuNER", "CCKSAddress", "Bitext"} & set(names)
+    no_heldin = load_profile("smoke", {"data.world": "open", "data.heldin_per_task": 0})
+    assert {"TaobaoNER", "YoukuNER", "CCKSAddress", "Bitext"} <= set(open_pretrain_sources(no_heldin.data))
+    only_taobao = load_profile("smoke", {"data.world": "open", "data.heldin_tasks": ["TaobaoNER:ner"]})
+    assert {"YoukuNER", "Bitext"} <= set(open_pretrain_sources(only_taobao.data))
+    assert "TaobaoNER" not in open_pretrain_sources(only_taobao.data)
 
 
 def test_the_open_worlds_raw_text_is_its_sources_text_not_the_synthetic_world(data_dir):
