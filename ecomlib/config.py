@@ -111,6 +111,14 @@ class TrainConfig:
     log_every: int = 10
     save_every: int = 0  # 0 = only at the end
     seed: int = 0
+    # Convergence (ecomlib.training.convergence): a share of each stage's rows held aside; the stage stops when
+    # their loss has not improved by min_delta (relative) for `patience` evaluations, keeping the best weights.
+    # The step budgets above are then maxima. heldaside_fraction 0 = off (train the whole budget).
+    heldaside_fraction: float = 0.0
+    heldaside_max: int = 256  # rows/documents set aside at most (the evaluation's cost)
+    evals_per_epoch: int = 4
+    patience: int = 3  # 0 = never stop early (still keep the best evaluation's weights)
+    min_delta: float = 0.002
 
 
 @dataclass
@@ -301,6 +309,11 @@ _RANGES: dict[str, _Range] = {
     "train.log_every": _Range(1, MAX_STEPS, "steps between log lines"),
     "train.save_every": _Range(0, MAX_STEPS, "0 = only at the end"),
     "train.seed": _Range(0, MAX_SEED, "a 32-bit seed"),
+    "train.heldaside_fraction": _Range(0, 0.5, "a share of each stage's rows never trained on; 0 = off"),
+    "train.heldaside_max": _Range(1, MAX_ROWS, "rows scored at each evaluation"),
+    "train.evals_per_epoch": _Range(1, 10**4, "held-aside evaluations per epoch"),
+    "train.patience": _Range(0, 10**4, "evaluations without improvement; 0 = never stop early"),
+    "train.min_delta": _Range(0, 0.5, "a relative improvement of the held-aside loss"),
     "eval.batch_size": _Range(1, 2**16, "prompts per generation batch"),
     "eval.num_beams": _Range(1, 64, "beam search width (the paper: 4)"),
     "eval.max_new_tokens": _Range(1, 4096, "answers are short labels or spans; the paper profile uses 164"),

@@ -23,6 +23,8 @@ TOKENIZER_DEPS = DATA_DEPS + ("training/tokenizer.py",)  # trained on the world'
 MODEL_DEPS = ("training",)
 # published.py: which published folders the ecomgpt split reads; chinese_ecomqa.py: the chinese_ecomqa split
 EVAL_DEPS = ("evaluation", "study/published.py", "study/chinese_ecomqa.py")
+# The convergence rule (ecomlib.training.convergence) shapes every stage's weights, the bases' too.
+CONVERGENCE_KEYS = ("heldaside_fraction", "heldaside_max", "evals_per_epoch", "patience", "min_delta")
 # Train fields that do not change the trained weights (how often to log / checkpoint).
 _TRAIN_NOT_KEYED = ("log_every", "save_every")
 
@@ -154,7 +156,7 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
         # LoRA never applies to pretraining, so it keys only the general stage (below)
         "train": {k: getattr(t, k) for k in ("pretrain_steps", "pretrain_lr", "batch_size", "grad_accum", "max_length",
                                              "warmup_ratio", "packing", "seed", "weight_decay", "bf16", "attention",
-                                             "gradient_checkpointing")},
+                                             "gradient_checkpointing", *CONVERGENCE_KEYS)},
         "stage": stage,
     }
     if stage == "general":

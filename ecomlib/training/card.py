@@ -11,9 +11,16 @@ STAGE_ROLE = {
 }
 
 
+def _stopping_line(stopping: dict | None) -> str:
+    if not stopping:
+        return "the step budget (no held-aside convergence rule: train.heldaside_fraction is 0)"
+    return (f"{stopping['reason']}; weights of step {stopping['best_step']}, held-aside loss "
+            f"{stopping['best_heldaside_loss']:.4f} on {stopping['rule']['n_heldaside']} rows never trained on")
+
+
 def model_card(profile: Profile, stage: str, *, size: str, init: str, n_examples: int, steps: int, lr: float,
                final_loss: float, tokens: dict, seconds: float, n_params: int, world_size: int,
-               distributed: str = "NO") -> str:
+               distributed: str = "NO", stopping: dict | None = None) -> str:
     t = profile.train
     mode = "LoRA (r={}, alpha={}), merged into the saved weights".format(t.lora_r, t.lora_alpha) if t.lora else "full fine-tuning"
     batching = ("packed rows (block-diagonal attention, no attention across instances)" if t.packing
@@ -38,6 +45,7 @@ tags: [bloom, ecomgpt-reproduction, {stage}]
 - parameters: {n_params:,}
 
 ## Result
+- stopping: {_stopping_line(stopping)}
 - final training loss: {final_loss:.4f}
 - tokens: {tokens['total']:,} positions computed, {tokens['padded']:,} padding, {tokens['trained']:,} trained
 - wall time: {seconds:.1f} s

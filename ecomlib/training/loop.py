@@ -32,6 +32,8 @@ from ecomlib.distributed import destroy_process_group_at_exit
 from ecomlib.io import atomic_write_json, atomic_write_jsonl, atomic_write_text
 from ecomlib.schema import PROMPT_END, PROMPT_ENDS
 from ecomlib.training.card import model_card
+from ecomlib.training.convergence import (BEST_WEIGHTS, EarlyStopping, eval_interval, heldaside_loss,
+                                          split_heldaside)
 from ecomlib.training.checkpoint import (RUN_CONFIG, config_diff, list_checkpoints, read_run_config, run_config,
                                         save_checkpoint, verify_checkpoint)
 from ecomlib.training.data import (IGNORE, MicroBatchStream, ProcessMicroBatches, encode_documents, encode_instructions,
@@ -349,8 +351,11 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     resume_from = _check_resume(out_dir, config, resume)
     if resume_from == RESULT:
         return load_result(out_dir)  # already finished, with this configuration
-    encoded = (encode_documents(data, tokenizer, t.max_length) if stage == "pretrain"
-               else encode_instructions(data, tokenizer, t.max_length, f"{stage} examples"))
+    # rows set aside by content (never trained on) measure convergence; none when the rule is off
+    data, aside = split_heldaside(data, t.heldaside_fraction, t.heldaside_max, sub_seed(t.seed, stage, "heldaside"))
+    encode = ((lambda xs: encode_documents(xs, tokenizer, t.max_length)) if stage == "pretrain"
+              else (lambda xs: encode_instructions(xs, tokenizer, t.max_length, f"{stage} examples")))
+    encoded, aside_encoded = encode(data), encode(aside)
     model = _prepare_model(profile, model, tokenizer, init_from, size_name, stage, accelerator)
     if resume_from is None and main:  # after the data and the init model load: a bad input writes nothing
         _start_fresh(out_dir, config)
@@ -385,6 +390,11 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     if resume_from is not None:
         ckpt, state = resume_from
         accelerator.load_state(str(ckpt))
+    stopper = None
+    if aside_encoded:
+        every = eval_interval(math.ceil(stream.epoch_size(0) / G), t.evals_per_epoch)
+        stopper = (EarlyStopping.from_state(state["stopping"]) if "stopping" in state
+                   else EarlyStopping(t.patience, t.min_delta, every, len(aside_encoded)))
     if main:
         atomic_write_jsonl(out_dir / HISTORY, state["history"])
     accelerator.wait_for_everyone()
@@ -441,6 +451,11 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
                    "tokens_per_s": real / dt, "trained_tokens_per_s": float(counts[2]) / dt, "seconds": state["seconds"]}
             if peak:
                 row["mfu"] = flops.of(real, float(counts[2]), float(counts[3])) / dt / (peak * P)
+            if stopper is not None and stopper.due(step + 1, steps):
+                row["heldaside_loss"] = _evaluate_heldaside(accelerator, model, aside_encoded, tokenizer, t)
+                if stopper.update(step + 1, row["epoch"], row["heldaside_loss"]):
+                    _save_best(accelerator, model, ckpt_root, step + 1)
+                state["stopping"] = stopper.to_state()
             state["history"].append(row)
             state["step"] = step + 1
             if hist_fh:
@@ -448,7 +463,10 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
                 hist_fh.flush()
             bar.update(1)
             if (step + 1) % t.log_every == 0 or step + 1 == steps:
-                bar.set_postfix(loss=f"{loss:.4f}", lr=f"{step_lr:.2e}", tok_s=f"{row['tokens_per_s']:.0f}")
+                bar.set_postfix(loss=f"{loss:.4f}", lr=f"{step_lr:.2e}", tok_s=f"{row['tokens_per_s']:.0f}",
+                                **({"aside": f"{stopper.best_loss:.4f}"} if stopper and stopper.curve else {}))
+            if stopper is not None and stopper.should_stop:
+                break  # every process saw the same reduced held-aside loss, so all stop here
             if t.save_every and (step + 1) % t.save_every == 0 and step + 1 < steps:
                 save_checkpoint(accelerator, ckpt_root, step + 1, state)
     finally:
@@ -457,22 +475,62 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
             hist_fh.close()
 
     final_loss = state["history"][-1]["loss"]
+    stopping = stopper.finish(state["step"], steps) if stopper is not None else None
     _save_final(accelerator, model, tokenizer, out_dir, profile, stage, state, final_loss, n_params,
-                size=size_name, init=str(init_from.name if isinstance(init_from, Path) else init_from or "random init"),
+                stopping=stopping, size=size_name, init=str(init_from.name if isinstance(init_from, Path) else init_from or "random init"),
                 n_examples=len(encoded), steps=steps, lr=lr,
                 counters={"optimizer_steps": optimizer_steps, "scheduler_steps": scheduler.last_epoch,
                           "distributed": str(accelerator.distributed_type.value)})
     return TrainResult(out_dir, state["history"], final_loss, dict(state["tokens"]), state["seconds"])
 
 
+def _evaluate_heldaside(accelerator, model, examples, tokenizer, t) -> float:
+    """The held-aside loss, the same number on every process (each scores the whole set; mean-reduced)."""
+    loss = heldaside_loss(model, examples, t.batch_size, t.max_length, tokenizer.pad_token_id, t.packing,
+                          accelerator.device, lambda: _autocast(accelerator, t.bf16))
+    return float(accelerator.reduce(torch.tensor(loss, dtype=torch.float64, device=accelerator.device), "mean"))
+
+
+def _save_best(accelerator, model, root: Path, step: int) -> None:
+    """The best evaluation's weights, as safetensors (never a pickle), replaced atomically."""
+    from safetensors.torch import save_file
+
+    state_dict = accelerator.get_state_dict(model)  # collective under FSDP/DeepSpeed
+    if accelerator.is_main_process:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = root / f".{BEST_WEIGHTS}.tmp"
+        # clones: tied weights share storage, which safetensors refuses to write
+        save_file({k: v.detach().to("cpu").contiguous().clone() for k, v in state_dict.items()}, str(tmp),
+                  metadata={"step": str(step)})
+        os.replace(tmp, root / BEST_WEIGHTS)
+    accelerator.wait_for_everyone()
+
+
+def _load_best(root: Path, stopping: dict) -> dict:
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    path = root / BEST_WEIGHTS
+    with safe_open(str(path), "pt") as fh:
+        step = int((fh.metadata() or {}).get("step", -1))
+    if step != stopping["best_step"]:
+        raise DataError(f"{path}: holds the weights of step {step}, but the best held-aside evaluation was at step "
+                        f"{stopping['best_step']}; train without --resume to start over")
+    return load_file(str(path))
+
+
 def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, stage: str, state: dict,
-                final_loss: float, n_params: int, counters: dict, **card) -> None:
-    """Weights + tokenizer go to a temporary folder first; ``result.json`` is written last."""
+                final_loss: float, n_params: int, counters: dict, stopping: dict | None = None, **card) -> None:
+    """Weights + tokenizer go to a temporary folder first; ``result.json`` is written last. Under the
+    convergence rule the weights saved are the best held-aside evaluation's."""
     state_dict = accelerator.get_state_dict(model)  # collective under FSDP/DeepSpeed
     if accelerator.is_main_process:
         tmp = out_dir / ".final.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         unwrapped = accelerator.unwrap_model(model)
+        if stopping is not None:
+            state_dict = _load_best(out_dir / "checkpoints", stopping)
+            unwrapped.load_state_dict(state_dict)
         if hasattr(unwrapped, "merge_and_unload"):  # LoRA: save plain weights loadable without peft
             unwrapped = unwrapped.merge_and_unload()
             state_dict = None
@@ -485,10 +543,12 @@ def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, 
         tmp.rmdir()
         atomic_write_text(out_dir / "README.md", model_card(
             profile, stage, final_loss=final_loss, tokens=state["tokens"], seconds=state["seconds"],
-            n_params=n_params, world_size=accelerator.num_processes, distributed=counters["distributed"], **card))
+            n_params=n_params, world_size=accelerator.num_processes, distributed=counters["distributed"],
+            stopping=stopping, **card))
         atomic_write_jsonl(out_dir / HISTORY, state["history"])
         atomic_write_json(out_dir / RESULT, {"stage": stage, "final_loss": final_loss, "tokens": state["tokens"],
                                              "seconds": state["seconds"], "steps": state["step"], **counters,
-                                             "config": state.get("config"), "files": sorted(written)})
+                                             "stopping": stopping, "config": state.get("config"),
+                                             "files": sorted(written)})
         shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
     accelerator.wait_for_everyone()
