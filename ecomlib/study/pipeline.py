@@ -286,3 +286,54 @@ def predictions(profile: Profile, model_dir: Path, split: str = "heldout") -> di
 
     path = evaluation_dir(profile, model_dir, split) / "predictions.jsonl"
     return {(r["task"], r["index"]): r["prediction"] for r in read_jsonl(path)}
+
+
+def general_check(profile: Profile, size: str, progress: bool = False) -> dict:
+    """Does the BLOOMZ-like base follow general instructions? Its own held-aside general rows (never trained
+    on; the convergence rule's split) answered by the BLOOM-like and BLOOMZ-like bases, scored per task
+    by exact match and character Rouge-L, beside the trivial answer that copies the input. Empty when the
+    rule is off (no rows were set aside). Cached like an evaluation."""
+    from ecomlib.training.convergence import stage_split
+    from ecomlib.world import iter_general_instructions
+
+    bases = {stage: base_model(profile, size, stage, progress) for stage in ("pretrain", "general")}
+    params = {"models": {k: str(v) for k, v in bases.items()}, "eval": dataclasses.asdict(profile.eval),
+              "train": _train_params(profile), "world": dataclasses.asdict(profile.world), "seed": profile.seed}
+
+    def run(tmp: Path) -> None:
+        _, aside = stage_split(list(iter_general_instructions(profile.world, profile.seed)), profile.train, "general")
+        (tmp / "general_check.json").write_text(json.dumps(_score_general(profile, bases, aside, progress),
+                                                           ensure_ascii=False, sort_keys=True, indent=1))
+
+    return json.loads((cached("eval-general", params, run, deps=EVAL_DEPS) / "general_check.json").read_text())
+
+
+def _score_general(profile: Profile, bases: dict, rows: list[dict], progress: bool) -> dict:
+    from ecomlib.evaluation.generation import generate, inference_dtype, place_for_inference
+    from ecomlib.evaluation.rouge import rouge_l_char
+    from ecomlib.training import load_model, load_tokenizer
+
+    def per_task(answers: list[str]) -> dict:
+        out: dict = {}
+        for r, a in zip(rows, answers):
+            t = out.setdefault(r["task"], {"n": 0, "exact": 0.0, "rougeL_char": 0.0})
+            t["n"] += 1
+            t["exact"] += 100.0 * (a.strip() == r["output"].strip())
+            t["rougeL_char"] += 100.0 * rouge_l_char(a, r["output"])
+        for t in out.values():
+            t["exact"], t["rougeL_char"] = t["exact"] / t["n"], t["rougeL_char"] / t["n"]
+        mean = {k: sum(t[k] for t in out.values()) / max(1, len(out)) for k in ("exact", "rougeL_char")}
+        return {"tasks": out, "mean": mean}
+
+    e = profile.eval
+    scores = {"n_rows": len(rows)}
+    for stage, path in bases.items():
+        model = place_for_inference(load_model(path, dtype=inference_dtype()))
+        answers = generate(model, load_tokenizer(path), [r["prompt"] for r in rows], batch_size=e.batch_size,
+                           max_new_tokens=e.max_new_tokens, max_prompt_tokens=e.max_prompt_tokens,
+                           progress=progress, groups=[r["task"] for r in rows])
+        scores["BLOOM-like" if stage == "pretrain" else "BLOOMZ-like"] = per_task(answers)
+    # the input line of the prompt, as it is: right for "copy", the floor for every other task
+    copy = [r["prompt"].split("\n")[1].split("：", 1)[-1].removeprefix("Input: ") for r in rows]
+    scores["trivial: copy input"] = per_task(copy)
+    return scores

@@ -55,6 +55,15 @@ def split_heldaside(items: Sequence, fraction: float, max_n: int, seed: int) -> 
     return [x for i, x in enumerate(items) if i not in aside_idx], [items[i] for i in sorted(aside_idx)]
 
 
+def stage_split(items: Sequence, train_cfg, stage: str) -> tuple[list, list]:
+    """A stage's ``(train, aside)`` under the profile's rule: the one place the split is derived, so the
+    loop and anything scoring the held-aside rows later (the BLOOMZ-like check) see the same rows."""
+    from ecomlib.training.data import sub_seed
+
+    return split_heldaside(items, train_cfg.heldaside_fraction, train_cfg.heldaside_max,
+                           sub_seed(train_cfg.seed, stage, "heldaside"))
+
+
 @torch.no_grad()
 def heldaside_loss(model, examples, batch_size: int, max_length: int, pad_id: int, packing: bool, device,
                    autocast) -> float:

@@ -32,8 +32,7 @@ from ecomlib.distributed import destroy_process_group_at_exit
 from ecomlib.io import atomic_write_json, atomic_write_jsonl, atomic_write_text
 from ecomlib.schema import PROMPT_END, PROMPT_ENDS
 from ecomlib.training.card import model_card
-from ecomlib.training.convergence import (BEST_WEIGHTS, EarlyStopping, eval_interval, heldaside_loss,
-                                          split_heldaside)
+from ecomlib.training.convergence import BEST_WEIGHTS, EarlyStopping, eval_interval, heldaside_loss, stage_split
 from ecomlib.training.checkpoint import (RUN_CONFIG, config_diff, list_checkpoints, read_run_config, run_config,
                                         save_checkpoint, verify_checkpoint)
 from ecomlib.training.data import (IGNORE, MicroBatchStream, ProcessMicroBatches, encode_documents, encode_instructions,
@@ -352,7 +351,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     if resume_from == RESULT:
         return load_result(out_dir)  # already finished, with this configuration
     # rows set aside by content (never trained on) measure convergence; none when the rule is off
-    data, aside = split_heldaside(data, t.heldaside_fraction, t.heldaside_max, sub_seed(t.seed, stage, "heldaside"))
+    data, aside = stage_split(data, t, stage)
     encode = ((lambda xs: encode_documents(xs, tokenizer, t.max_length)) if stage == "pretrain"
               else (lambda xs: encode_instructions(xs, tokenizer, t.max_length, f"{stage} examples")))
     encoded, aside_encoded = encode(data), encode(aside)
