@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from ecomlib.config import load_profile
     from ecomlib.study import pipeline
-    from ecomlib.study.evidence import trivial_scores
+    from ecomlib.study.evidence import model_instance_scores, trivial_gaps, trivial_scores
     from ecomlib.study.tables import summarize, summarize_heldin
 
     profile = load_profile(args.profile, args.overrides)
@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         "heldout_best_trivial": {k: _best(triv_ho, k) for k in keys_ho if any(r.get(k) is not None for r in triv_ho.values())},
         "seconds_total": round(time.perf_counter() - t0, 1),
     }
+    gaps = {split: trivial_gaps(profile, [model_instance_scores(profile, ft, split)], split)
+            for split in ("heldin", "heldout")}
+    out["gaps_vs_best_trivial"] = {split: df.to_dict("records") for split, df in gaps.items()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     for name, s in stages.items():
@@ -91,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"held-in  {k:18s} {out['heldin'][k]}   best trivial {out['heldin_best_trivial'].get(k)}")
     for k in keys_ho:
         print(f"held-out {k:18s} {out['heldout'][k]}   best trivial {out['heldout_best_trivial'].get(k)}")
+    for split, df in gaps.items():
+        print(f"\n{split}: model - best trivial of the same tasks (95% paired bootstrap)")
+        print(df.to_string(index=False))
     return 0
 
 
