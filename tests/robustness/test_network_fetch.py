@@ -14,7 +14,6 @@ import http.server
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ from ecomlib.config import REPO_ROOT
 from ecomlib.errors import ConfigError, DataError
 from ecomlib.sources.fetch import download, fetch, timeout_from_env
 from ecomlib.sources.registry import PinnedFile
+from tests.robustness.loopback import trickle_server
 
 DATA = b"pinned content\n" * 4  # 60 bytes
 PIN = dict(group="Test", repo="own/repo", commit="c" * 40, path="dir/a.txt", bytes=len(DATA),
@@ -85,38 +85,6 @@ def server():
         httpd.server_close()
 
 
-def trickle_server(stop: threading.Event, payload: bytes, interval: float = 0.2, seconds: float = 6.0) -> str:
-    """Answers each connection with ``payload`` one byte every ``interval`` s (status line and headers too),
-    never a 1 s silence, and hangs up after ``seconds``: an old client ends there instead of hanging."""
-    sock = socket.create_server(("127.0.0.1", 0))
-
-    def drip(conn):
-        with conn:
-            conn.settimeout(1)
-            with contextlib.suppress(OSError):
-                conn.recv(65536)  # the request
-            end = time.monotonic() + seconds
-            for i in range(len(payload)):
-                if stop.wait(interval) or time.monotonic() > end:
-                    return
-                with contextlib.suppress(OSError):
-                    conn.sendall(payload[i:i + 1])
-
-    def serve():
-        sock.settimeout(0.2)
-        end = time.monotonic() + 30
-        while not stop.is_set() and time.monotonic() < end:
-            try:
-                conn, _ = sock.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=drip, args=(conn,), daemon=True).start()
-        sock.close()
-
-    threading.Thread(target=serve, daemon=True).start()
-    return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
 @pytest.fixture
 def stop():
     event = threading.Event()
@@ -164,6 +132,7 @@ import json, sys
 from pathlib import Path
 from ecomlib.sources.fetch import fetch
 from ecomlib.sources.registry import PinnedFile
+from tests.robustness.loopback import trickle_server
 fetch(Path(sys.argv[1]), [PinnedFile(**json.loads(sys.argv[2]))], base=sys.argv[3], show_progress=False)
 """
 
