@@ -8,7 +8,8 @@ folder present. ``--n-per-task N`` / ``--task NAME`` (or an explicit ``--set eva
 for a subset, which the table and ``scores.json`` (``subset``) then show. The built suites
 (synthetic / open / jsonl) take the profile's ``eval.n_per_task`` unless ``--n-per-task`` is given.
 Predictions, ``predictions.meta.json`` (the subset, for ``ecomlib score``) and the scores are written
-as one set: all or none.
+as one set: all or none. An ``openai:`` model also keeps every answer as it arrives in
+``openai-answers.jsonl`` in ``--out``, so a rerun after a failure asks only for the missing ones.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ import os
 from pathlib import Path
 
 from ecomlib.cli import OutputSpec, add_profile_args, profile_from_args
-from ecomlib.errors import ConfigError
+from ecomlib.errors import ConfigError, DataError
 from ecomlib.evaluation.score_cli import (add_suite_args, load_filtered_suite, meta_path, subset_meta, subset_record,
                                           suite_extras)
 from ecomlib.evaluation.scoring import render_table, write_scores
-from ecomlib.io import dumps_json, jsonl_text
+from ecomlib.io import dumps_json, jsonl_text, read_marker, record_output_file
 
 OUTPUT = OutputSpec("out", "dir")
 PREDICTIONS = "predictions.jsonl"
+ANSWERS = "openai-answers.jsonl"  # an endpoint's answers, kept as they arrive (see openai_chat.AnswerJournal)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +60,17 @@ def load_model(spec: str, allow_download: bool = False):
     return model, tok
 
 
+def keep_answers(model, out: Path) -> None:
+    """Point an endpoint client at ``out/openai-answers.jsonl``: ecomlib's own file (listed in the folder's
+    marker) or a new one, never a user's file of that name."""
+    path = out / ANSWERS
+    if path.exists() and (read_marker(out) or {}).get("files", {}).get(ANSWERS) != "evaluate":
+        raise DataError(f"--out {out}: {path} exists and was not written by `ecomlib evaluate`; move it away "
+                        "(evaluate keeps an endpoint's answers there)")
+    record_output_file(path, "evaluate")
+    model.answers_file = path
+
+
 def rows_per_task(args: argparse.Namespace, profile) -> int | None:
     """None (every row) for the published suite unless a subset is asked for explicitly."""
     if args.n_per_task is not None:
@@ -75,11 +88,15 @@ def run(args: argparse.Namespace) -> int:
     n_per_task = rows_per_task(args, profile)
     instances = load_filtered_suite(args.suite, args.data_dir, n_per_task, args.candidates, args.seed, args.tasks)
     model, tok = load_model(args.model, args.allow_download)
+    if tok is None:
+        keep_answers(model, args.out)
     rows, scores = evaluate_model(model, tok, instances, profile.eval, progress=args.progress,
                                   subset=subset_record(args.suite, n_per_task, args.tasks, args.data_dir))
     if os.environ.get("RANK", "0") != "0":  # launched with several processes: they shared the suite; one writes
         return 0
     meta = {**subset_meta(args, n_per_task), "model": args.model}
+    if getattr(model, "null_answers", 0):
+        meta["null_answers"] = model.null_answers  # content null from the endpoint, scored as empty answers
     extra = suite_extras(args.suite, scores, instances, {(r["task"], r["index"]): r["prediction"] for r in rows})
     write_scores(args.out, scores, extra={**extra, PREDICTIONS: jsonl_text(rows),
                                           meta_path(Path(PREDICTIONS)).name: dumps_json(meta)})

@@ -5,10 +5,12 @@ default), streamed into a temporary sibling while hashing, and renamed into plac
 and sha256 match the registry, so an interrupted or corrupt download never looks complete. A file
 already present with the right hash is not downloaded again.
 
-Two limits keep a bad server from hanging the fetch: no byte for ``$ECOMLIB_FETCH_STALL_TIMEOUT``
-seconds (default 30), or one file taking over ``$ECOMLIB_FETCH_FILE_TIMEOUT`` seconds (default 600; the
-largest pinned file is 4 MB). The temporary file names its process, so the next fetch removes those a
-killed fetch left behind, and only those.
+Three limits keep a bad server from hanging the fetch: no byte for ``$ECOMLIB_FETCH_STALL_TIMEOUT``
+seconds (default 30); one file taking over ``$ECOMLIB_FETCH_FILE_TIMEOUT`` seconds (default 600; the
+largest pinned file is 4 MB) from connecting to its last byte, status line and headers included; and a
+response longer than the pinned size, cut off one byte over it (and removed, like any failed download).
+The temporary file names its process, so the next fetch removes those a killed fetch left behind, and
+only those.
 """
 
 from __future__ import annotations
@@ -16,19 +18,19 @@ from __future__ import annotations
 import contextlib
 import glob
 import hashlib
+import http.client
 import math
 import os
 import tempfile
-import time
 import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from ecomlib.errors import ConfigError, DataError
 from ecomlib.io import _pid_alive, sha256_file
+from ecomlib.net import Deadline, DeadlineExceeded, redact_url, timeout_of, urlopen
 from ecomlib.sources.registry import FILES, PinnedFile
 
 DEFAULT_BASE_URL = "https://raw.githubusercontent.com"
@@ -54,7 +56,11 @@ def timeout_from_env(name: str, default: float) -> float:
 
 
 def base_url(override: str | None = None) -> str:
-    return (override or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+    url = (override or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+    if "@" in urllib.parse.urlsplit(url).netloc:  # urllib would take 'user:key@host' for the host, and echo it
+        raise ConfigError(f"mirror {redact_url(url)} (--base-url or ${BASE_URL_ENV}): credentials in the URL "
+                          "are not supported")
+    return url
 
 
 def file_url(f: PinnedFile, base: str) -> str:
@@ -97,27 +103,32 @@ def remove_stale_parts(f: PinnedFile, dest: Path) -> list[Path]:
 
 
 def _stream(f: PinnedFile, url: str, out, stall_timeout: float, file_timeout: float, progress) -> tuple[int, str]:
-    """Copy the response into ``out``: (bytes, sha256); DataError on HTTP errors, a stall or the file deadline."""
+    """Copy the response into ``out``: (bytes, sha256); DataError on HTTP errors, a stall, the file deadline
+    or a response longer than the pinned size (read up to one byte over it, never more)."""
     h = hashlib.sha256()
     size = 0
-    deadline = time.monotonic() + file_timeout
+    # One deadline bounds the whole exchange (connect, status line, headers, body; see ecomlib.net), and
+    # each single wait is at most the stall limit.
+    deadline = Deadline(file_timeout, stall=stall_timeout)
     try:
-        # The socket timeout bounds each wait for data (the stall limit); read1 returns what has arrived,
-        # so a server dripping bytes is checked against the deadline after every read.
-        with urllib.request.urlopen(url, timeout=stall_timeout) as resp:
-            while chunk := resp.read1(CHUNK):
+        with urlopen(url, deadline) as resp:
+            while chunk := resp.read1(min(CHUNK, f.bytes + 1 - size)):
                 out.write(chunk)
                 h.update(chunk)
                 size += len(chunk)
                 if progress is not None:
                     progress.update(len(chunk))
-                if time.monotonic() > deadline and size < f.bytes:
-                    raise DataError(f"{f.rel_path}: download from {url} took over {file_timeout:g} s "
-                                    f"({size} of {f.bytes} bytes; ${FILE_TIMEOUT_ENV} sets the limit)")
+                if size > f.bytes:
+                    raise DataError(f"{f.rel_path}: {url} sends more than the pinned {f.bytes} bytes "
+                                    "(stopped one byte over; a changed file or a wrong mirror)")
     except urllib.error.HTTPError as exc:
         raise DataError(f"{f.rel_path}: HTTP {exc.code} {exc.reason} from {url}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        if isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError):
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        timeout = timeout_of(exc)
+        if isinstance(timeout, DeadlineExceeded):
+            raise DataError(f"{f.rel_path}: download from {url} took over {file_timeout:g} s "
+                            f"({size} of {f.bytes} bytes; ${FILE_TIMEOUT_ENV} sets the limit)") from None
+        if timeout is not None:
             raise DataError(f"{f.rel_path}: no data from {url} for {stall_timeout:g} s after {size} bytes "
                             f"(stalled; ${STALL_TIMEOUT_ENV} sets the limit)") from None
         raise DataError(f"{f.rel_path}: download from {url} failed ({exc})") from None

@@ -8,6 +8,7 @@ download (and the tests fail) instead of hanging.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.server
 import json
@@ -23,8 +24,9 @@ import pytest
 
 from ecomlib.config import REPO_ROOT
 from ecomlib.errors import ConfigError, DataError
-from ecomlib.sources.fetch import fetch, timeout_from_env
+from ecomlib.sources.fetch import download, fetch, timeout_from_env
 from ecomlib.sources.registry import PinnedFile
+from tests.robustness.loopback import trickle_server
 
 DATA = b"pinned content\n" * 4  # 60 bytes
 PIN = dict(group="Test", repo="own/repo", commit="c" * 40, path="dir/a.txt", bytes=len(DATA),
@@ -38,6 +40,14 @@ def _serve(mode: str, stop: threading.Event):
 
         def do_GET(self):
             self.send_response(200)
+            if mode == "endless":  # no length (HTTP/1.0: the body ends at close); zeros after the file, ~5 s
+                self.end_headers()
+                end = time.monotonic() + 5
+                with contextlib.suppress(OSError):  # the client hangs up
+                    self.wfile.write(DATA)
+                    while time.monotonic() < end and not stop.is_set():
+                        self.wfile.write(bytes(1 << 16))
+                return
             self.send_header("Content-Length", str(len(DATA)))
             self.end_headers()
             self.wfile.flush()
@@ -73,6 +83,13 @@ def server():
     for httpd in started:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture
+def stop():
+    event = threading.Event()
+    yield event
+    event.set()
 
 
 def _files(dest: Path) -> list[str]:
@@ -115,6 +132,7 @@ import json, sys
 from pathlib import Path
 from ecomlib.sources.fetch import fetch
 from ecomlib.sources.registry import PinnedFile
+from tests.robustness.loopback import trickle_server
 fetch(Path(sys.argv[1]), [PinnedFile(**json.loads(sys.argv[2]))], base=sys.argv[3], show_progress=False)
 """
 
@@ -141,3 +159,45 @@ def test_part_file_of_a_killed_fetch_is_removed_by_the_next(server, tmp_path):
     res = fetch(dest, [f], base=server("ok"), show_progress=False)
     assert res.downloaded == [f.rel_path]
     assert _files(dest) == sorted(["own/repo/dir/a.txt", str(live.relative_to(dest)), str(user.relative_to(dest))])
+
+
+def test_trickled_status_line_and_headers_fail_at_the_file_timeout(stop, tmp_path):
+    """Before: the deadline was checked only between body reads, and each byte of the status line and
+    headers came within the stall limit, so the fetch waited as long as the server went on (issue #23)."""
+    f = PinnedFile(**PIN)
+    url = trickle_server(stop, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nX-Pad: %s\r\n\r\n" % (len(DATA), b"p" * 20) + DATA)
+    start = time.monotonic()
+    with pytest.raises(DataError) as err:
+        fetch(tmp_path, [f], base=url, show_progress=False, stall_timeout=1, file_timeout=1.5)
+    assert time.monotonic() - start < 4
+    msg = str(err.value)
+    assert msg.startswith(f"{f.rel_path}: download from {url}/own/repo/") and "took over 1.5 s (0 of 60 bytes" in msg
+    assert _files(tmp_path) == []
+
+
+def test_response_longer_than_the_pin_is_cut_one_byte_over(server, tmp_path):
+    """Before: a mirror sending more than the pinned size was read to its end (62 MB for a 2 kB file)."""
+    f = PinnedFile(**PIN)
+    url = server("endless")
+    read = []
+
+    class Count:
+        def update(self, n):
+            read.append(n)
+
+    start = time.monotonic()
+    with pytest.raises(DataError) as err:
+        download(f, tmp_path, url, stall_timeout=2, file_timeout=3, progress=Count())
+    assert time.monotonic() - start < 3
+    assert str(err.value) == (f"{f.rel_path}: {url}/own/repo/{'c' * 40}/dir/a.txt sends more than the pinned "
+                              f"{len(DATA)} bytes (stopped one byte over; a changed file or a wrong mirror)")
+    assert sum(read) == len(DATA) + 1
+    assert _files(tmp_path) == []  # no .part left
+
+
+def test_credentials_in_the_mirror_url_are_refused_and_not_echoed(tmp_path):
+    """Before: urllib took 'me:SECRET@127.0.0.1' for the host name and the error echoed the whole URL."""
+    with pytest.raises(ConfigError) as err:
+        fetch(tmp_path, [PinnedFile(**PIN)], base="http://me:SECRET@127.0.0.1:9", show_progress=False)
+    assert str(err.value) == ("mirror http://***@127.0.0.1:9 (--base-url or $ECOMLIB_FETCH_BASE_URL): "
+                              "credentials in the URL are not supported")
