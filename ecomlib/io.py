@@ -217,6 +217,14 @@ def _check_creatable(path: Path, flag: str, file_target: bool = False) -> None:
             break
 
 
+def refuse_symlink(path: str | os.PathLike) -> None:
+    """An output sub-folder that is a symbolic link would make a verb write, and delete, outside its output
+    folder (checkpoint rotation, a rebuilt ecominstruct/): refused, never followed."""
+    if Path(path).is_symlink():
+        raise DataError(f"{path}: is a symbolic link; ecomlib writes and deletes only in a real folder inside "
+                        "its output, so remove the link (or choose another --out)")
+
+
 def claim_output_dir(path: str | os.PathLike, verb: str, overwrite: bool = False, flag: str = "--out",
                      replaces: tuple[str, ...] = ()) -> bool:
     """Make ``path`` this verb's output folder; return True when it was created here.
