@@ -49,10 +49,14 @@ def list_checkpoints(root: Path) -> list[Path]:
     return [p for _, p in sorted(found)]
 
 
-def _checkpointable(accelerator) -> bool:
+def _sharded(accelerator) -> bool:
     from accelerate.utils import DistributedType
 
-    if accelerator.distributed_type not in (DistributedType.DEEPSPEED, DistributedType.FSDP):
+    return accelerator.distributed_type in (DistributedType.DEEPSPEED, DistributedType.FSDP)
+
+
+def _checkpointable(accelerator) -> bool:
+    if not _sharded(accelerator):
         return True
     if accelerator.is_main_process and not getattr(accelerator, "_ecomlib_no_ckpt_said", False):
         print(f"train: warning: no checkpoints under {accelerator.distributed_type.value} (its sharded state has "
@@ -115,6 +119,11 @@ def verify_checkpoint(path: Path) -> dict:
 
 
 def load_checkpoint(accelerator, path: Path) -> dict:
+    if _sharded(accelerator):
+        from ecomlib.errors import ConfigError
+
+        raise ConfigError(f"{path}: cannot resume under {accelerator.distributed_type.value} (checkpoints are "
+                          "written by single-process and DDP runs); train without --resume, or resume with DDP")
     state = verify_checkpoint(path)
     _load_state(accelerator, path)
     return state

@@ -511,7 +511,7 @@ def _write_final(unwrapped, state_dict, tokenizer, tmp: Path, out_dir: Path, pro
     tokenizer.save_pretrained(str(tmp))
     names = sorted(f.name for f in tmp.iterdir())
     written = names + ["README.md", HISTORY, RUN_CONFIG]
-    outputs.refuse_foreign(out_dir, written, outputs.owned_files(out_dir))
+    outputs.refuse_foreign(out_dir, written, outputs.owned_files(out_dir) | outputs.recorded_files(out_dir))
     outputs.record(out_dir, written + [RESULT])
     for name in names:
         (tmp / name).replace(out_dir / name)

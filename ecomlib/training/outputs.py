@@ -32,9 +32,15 @@ def is_model_file(name: object) -> bool:
     return isinstance(name, str) and (name in MODEL_FILES or bool(_SHARD.match(name)))
 
 
+def recorded_files(out_dir: Path) -> set[str]:
+    """Every name a run listed in the folder's marker as written by ``train`` (the final save may replace
+    them: a name save_pretrained writes that is missing from ``MODEL_FILES`` is never deleted, only replaced)."""
+    return {n for n, verb in ((read_marker(out_dir) or {}).get("files") or {}).items() if verb == VERB}
+
+
 def owned_files(out_dir: Path) -> set[str]:
     """Known model-file names an earlier run recorded as written by ecomlib in ``out_dir``."""
-    listed = {n for n, verb in ((read_marker(out_dir) or {}).get("files") or {}).items() if verb == VERB}
+    listed = recorded_files(out_dir)
     try:
         result = json.loads((out_dir / "result.json").read_text(encoding="utf-8"))
         listed |= {n for n in result.get("files", []) if isinstance(n, str)}

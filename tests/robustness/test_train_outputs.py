@@ -160,3 +160,21 @@ def test_no_progress_silences_the_model_shard_bar(files, tmp_path, capsys):  # n
     assert _train(files, out) == 0  # _train passes --no-progress
     assert "Writing model shards" not in _err(capsys)
     assert hf_logging.is_progress_bar_enabled()  # restored for the rest of the process
+
+
+def test_sharded_runs_write_no_pickled_checkpoint_and_cannot_resume(tmp_path, capsys):
+    """DeepSpeed/FSDP state is sharded in those engines' pickles: no checkpoint (one warning), no resume."""
+    from types import SimpleNamespace
+
+    from accelerate.utils import DistributedType
+
+    from ecomlib.errors import ConfigError
+    from ecomlib.training.checkpoint import load_checkpoint, save_checkpoint
+
+    fake = SimpleNamespace(distributed_type=DistributedType.DEEPSPEED, is_main_process=True)
+    for _ in range(2):
+        assert save_checkpoint(fake, tmp_path / "checkpoints", 2, {}) is None
+    assert capsys.readouterr().err.count("warning: no checkpoints under") == 1
+    assert not (tmp_path / "checkpoints").exists()
+    with pytest.raises(ConfigError, match="cannot resume under"):
+        load_checkpoint(fake, tmp_path / "checkpoints" / "step-000002")
