@@ -34,6 +34,7 @@ STATE = "state.json"
 MODEL = "model.safetensors"
 OPTIMIZER = ("optimizer.safetensors", "optimizer.json")
 SCHEDULER = "scheduler.json"
+_REQUIRED = (STATE, MODEL, *OPTIMIZER, SCHEDULER, "rng_0.safetensors", "rng_0.json")
 _NAME = re.compile(r"^step-(\d+)$")
 # every name a checkpoint may hold: anything else (a pickle) is refused before a byte of it is read
 _KNOWN = re.compile(r"^(manifest\.json|state\.json|model\.safetensors|optimizer\.(safetensors|json)|scheduler\.json"
@@ -100,15 +101,17 @@ def verify_checkpoint(path: Path) -> dict:
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
         files = manifest["files"]
-        files.items()
-    except (ValueError, KeyError, TypeError, AttributeError):
+        if not isinstance(files, dict):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
         raise DataError(f"{mpath}: not a valid checkpoint manifest (expected JSON with a 'files' mapping)") from None
-    if STATE not in files:
-        raise DataError(f"{mpath}: lists no {STATE}; checkpoint {path} is partial")
     for name in sorted(files):
         if not _KNOWN.match(str(name)):
             raise DataError(f"{path / str(name)}: not a file ecomlib writes in a checkpoint (resume reads only "
                             "safetensors and JSON, never a pickle); train without --resume to start over")
+    missing = [n for n in _REQUIRED if n not in files]
+    if missing:
+        raise DataError(f"{mpath}: lists no {missing[0]}; checkpoint {path} is partial")
     for name, digest in sorted(files.items()):
         f = path / name
         if not f.is_file():
