@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from ecomlib.training import loop
 from ecomlib.training.checkpoint import list_checkpoints
 from tests.robustness.cli_helpers import files_of, one_error_line
 from tests.robustness.test_resume_config import _crash_after_first_checkpoint, _train, files  # noqa: F401 (fixture)
