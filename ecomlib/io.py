@@ -35,7 +35,7 @@ def _umask() -> int:
     return mask
 
 
-def _normal_mode(path: str | os.PathLike, is_dir: bool = False) -> None:
+def normal_mode(path: str | os.PathLike, is_dir: bool = False) -> None:
     """mkstemp/mkdtemp create 0600/0700; outputs get the modes open()/mkdir() would give them."""
     os.chmod(path, (0o777 if is_dir else 0o666) & ~_umask())
 
@@ -45,7 +45,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        _normal_mode(tmp)
+        normal_mode(tmp)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -81,7 +81,7 @@ def atomic_write_jsonl(path: str | os.PathLike, rows: Iterable[dict]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        _normal_mode(tmp)
+        normal_mode(tmp)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             for row in rows:
                 fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True))
@@ -153,7 +153,7 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     # process was killed) from one another process is still filling.
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent))
     try:
-        _normal_mode(tmp, is_dir=True)
+        normal_mode(tmp, is_dir=True)
         yield tmp
         _replace_dir(tmp, path)
     except BaseException:
@@ -215,6 +215,14 @@ def _check_creatable(path: Path, flag: str, file_target: bool = False) -> None:
             if not parent.is_dir():
                 raise DataError(f"{flag} {path}: {parent} is a file, expected a folder")
             break
+
+
+def refuse_symlink(path: str | os.PathLike) -> None:
+    """An output sub-folder that is a symbolic link would make a verb write, and delete, outside its output
+    folder (checkpoint rotation, a rebuilt ecominstruct/): refused, never followed."""
+    if Path(path).is_symlink():
+        raise DataError(f"{path}: is a symbolic link; ecomlib writes and deletes only in a real folder inside "
+                        "its output, so remove the link (or choose another --out)")
 
 
 def claim_output_dir(path: str | os.PathLike, verb: str, overwrite: bool = False, flag: str = "--out",
@@ -292,6 +300,7 @@ def atomic_write_files(folder: str | os.PathLike, files: dict[str, str | bytes])
         for name, data in files.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
             temps.append((tmp, name))
+            normal_mode(tmp)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data.encode("utf-8") if isinstance(data, str) else data)
                 fh.flush()

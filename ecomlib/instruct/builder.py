@@ -305,11 +305,14 @@ def build(profile, out_dir, progress: bool = True) -> Path:
     """Build ``out_dir/ecominstruct`` for the profile's world; skip if a complete build with the same
     fingerprint is already there."""
     from ecomlib import worlds
-    from ecomlib.instruct.dataset import is_complete, write_build
+    from ecomlib.instruct.dataset import check_replaceable, is_complete, write_build
+    from ecomlib.io import refuse_symlink
 
     target = Path(out_dir) / "ecominstruct"
+    refuse_symlink(target)
     fp = build_fingerprint(profile)
     if is_complete(target, fp):
         return target
+    check_replaceable(target)  # before the build's work: it would delete a user's file in there
     result = build_rows(profile, worlds.list_sources(profile), lambda name: worlds.iter_records(profile, name), progress)
     return write_build(target, result, profile, fp, progress)

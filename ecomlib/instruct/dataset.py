@@ -11,12 +11,14 @@ Layout of ``<out>/ecominstruct/`` (written atomically, as a whole)::
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Literal
 
 from ecomlib.errors import DataError
-from ecomlib.io import atomic_dir, atomic_write_json, atomic_write_jsonl, atomic_write_text, read_jsonl
+from ecomlib.io import (atomic_dir, atomic_write_json, atomic_write_jsonl, atomic_write_text, read_jsonl,
+                        refuse_symlink)
 from ecomlib.schema import ROW_KEYS
 
 SPLITS = ("train", "heldout", "heldin")
@@ -157,8 +159,28 @@ def _save_dataset_dict(result, folder: Path, progress: bool) -> None:
             datasets.enable_progress_bars()
 
 
+# what save_to_disk writes into each split folder
+_SPLIT_FILE = re.compile(r"^(data-\d{5}-of-\d{5}\.arrow|dataset_info\.json|state\.json)$")
+
+
+def check_replaceable(target: Path) -> None:
+    """A build replaces ``target`` as a whole: refuse a symlink, or a folder holding anything a build
+    does not write (a user's notes), which the replacement would delete."""
+    refuse_symlink(target)
+    if not target.is_dir():
+        return
+    for entry in sorted(target.iterdir()):
+        foreign = None if entry.name in FILES + SPLITS else entry
+        if entry.name in SPLITS and entry.is_dir() and not entry.is_symlink():
+            foreign = next((p for p in sorted(entry.iterdir()) if not _SPLIT_FILE.match(p.name)), None)
+        if foreign is not None:
+            raise DataError(f"{foreign}: not written by ecomlib; the build replaces {target} as a whole, "
+                            "so move it away first")
+
+
 def write_build(target: Path, result, profile, fingerprint: str, progress: bool = False) -> Path:
     stats = make_stats(result, profile, fingerprint)
+    check_replaceable(target)
     with atomic_dir(target) as tmp:
         for split in SPLITS:
             atomic_write_jsonl(tmp / f"{split}.jsonl", getattr(result, split))

@@ -11,8 +11,10 @@ The prompt is kept byte for byte, ending with ``### Response:`` and a newline, a
 loop sees it (the loss is on the output only), so a model tuned elsewhere is evaluated on the same
 prompts. ``keep`` copies row keys (``task``, ``lang``, ...) beside the format's own, for filtering.
 
-Run ``python -m ecomlib.instruct.export --build BUILD --format chat --out DIR``: it writes
-``DIR/<split>.<format>.jsonl`` per split, atomically.
+Run ``ecomlib export --build BUILD --format chat --out DIR`` (or ``python -m ecomlib.instruct.export``):
+it writes ``DIR/<split>.<format>.jsonl`` per split, as one set (all files or none). ``DIR`` follows every
+verb's output contract: a new or empty folder, or one export wrote; a file there that export did not
+write is replaced only with ``--overwrite``.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ import argparse
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from ecomlib.cli import OutputSpec
 from ecomlib.errors import DataError
 from ecomlib.instruct.dataset import SPLITS, load_rows
-from ecomlib.io import atomic_write_jsonl
+from ecomlib.io import atomic_write_files, atomic_write_jsonl, jsonl_text, read_marker, record_output_file
 from ecomlib.schema import ROW_KEYS
 
 FORMATS = ("chat", "prompt_completion")
+VERB = "export"
+OUTPUT = OutputSpec("out", "dir")  # the dispatcher claims --out and adds --overwrite
 
 
 def _extra(row: dict, keep: Sequence[str]) -> dict:
@@ -76,14 +81,32 @@ def present_splits(build_dir: str | Path) -> tuple[str, ...]:
 
 
 def export_build(build_dir: str | Path, out_dir: str | Path, fmt: str, splits: Sequence[str] | None = None,
-                 keep: Sequence[str] = ()) -> list[Path]:
+                 keep: Sequence[str] = (), overwrite: bool = False) -> list[Path]:
     """``out_dir/<split>.<fmt>.jsonl`` for each split (default: every split the build has). Every
-    split is read and converted before any file is written, so a bad build leaves nothing behind."""
+    split is read and converted before any file is written, and the files are written as one set, so a
+    bad build or a full disk leaves none of them. A file there that export did not write is replaced
+    only with ``overwrite``."""
     if fmt not in FORMATS:
         raise DataError(f"format {fmt!r}: expected one of {FORMATS}")
+    out_dir = Path(out_dir)
     splits = splits or present_splits(build_dir)
-    converted = {s: list(CONVERTERS[fmt](load_rows(build_dir, s), keep)) for s in splits}
-    return [atomic_write_jsonl(Path(out_dir) / f"{s}.{fmt}.jsonl", rows) for s, rows in converted.items()]
+    names = {s: f"{s}.{fmt}.jsonl" for s in splits}
+    if not overwrite:
+        _refuse_foreign_files(out_dir, names.values())
+    texts = {names[s]: jsonl_text(CONVERTERS[fmt](load_rows(build_dir, s), keep)) for s in splits}
+    atomic_write_files(out_dir, texts)
+    for name in texts:
+        record_output_file(out_dir / name, VERB)
+    return [out_dir / names[s] for s in splits]
+
+
+def _refuse_foreign_files(out_dir: Path, names) -> None:
+    listed = (read_marker(out_dir) or {}).get("files") or {}
+    for name in names:
+        path = out_dir / name
+        if (path.exists() or path.is_symlink()) and listed.get(name) != VERB:
+            raise DataError(f"--out {path}: file exists and was not written by `ecomlib {VERB}`; "
+                            "choose a new folder, or pass --overwrite to replace it")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -97,7 +120,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    paths = export_build(args.build, args.out, args.format, args.splits, args.keep)
+    paths = export_build(args.build, args.out, args.format, args.splits, args.keep,
+                         overwrite=bool(getattr(args, "overwrite", False)))
     for p in paths:
         n = sum(1 for _ in open(p, encoding="utf-8"))
         print(f"wrote {p} ({n} rows)")
@@ -105,19 +129,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The same as ``ecomlib export`` (its output claim, --overwrite and one-line errors)."""
     import sys
 
-    from ecomlib.errors import EcomlibError
+    from ecomlib.cli import main as cli_main
 
-    parser = argparse.ArgumentParser(prog="python -m ecomlib.instruct.export",
-                                     description="export a built EcomInstruct as chat or prompt/completion JSONL")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except EcomlibError as exc:
-        print(f"export: error: {exc}", file=sys.stderr)
-        return 2
+    return cli_main(["export", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

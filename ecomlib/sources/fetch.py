@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ecomlib.errors import ConfigError, DataError
-from ecomlib.io import _pid_alive, sha256_file
+from ecomlib.io import _pid_alive, normal_mode, sha256_file
 from ecomlib.net import Deadline, DeadlineExceeded, redact_url, timeout_of, urlopen
 from ecomlib.sources.registry import FILES, PinnedFile
 
@@ -145,6 +145,7 @@ def download(f: PinnedFile, dest: Path, base: str, stall_timeout: float | None =
     url = file_url(f, base)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent)
     try:
+        normal_mode(tmp)  # mkstemp's 0600 would keep the data from the machine's other users
         with os.fdopen(fd, "wb") as out:
             size, sha = _stream(f, url, out, stall_timeout, file_timeout, progress)
             out.flush()

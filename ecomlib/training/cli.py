@@ -16,7 +16,11 @@ OUTPUT = OutputSpec("out", "dir", replaces=("checkpoints",))
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_profile_args(parser)
     parser.add_argument("--stage", required=True, choices=("pretrain", "general", "ecominstruct"))
-    parser.add_argument("--out", required=True, type=Path, help="output folder (model, tokenizer, card, history)")
+    parser.add_argument("--out", required=True, type=Path,
+                        help="output folder. A rerun replaces only the model files ecomlib wrote there (config.json, "
+                             "weights, tokenizer files, README.md, history.jsonl, run_config.json, result.json, "
+                             "checkpoints/); a folder holding such a file that ecomlib did not write is refused, "
+                             "even with --overwrite")
     parser.add_argument("--size", default=None, help="model size name from the profile's ladder (default: model.default_size)")
     parser.add_argument("--init", default=None, type=Path, help="start from a previous stage's saved model folder")
     parser.add_argument("--data", default=None, type=Path,

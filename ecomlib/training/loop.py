@@ -29,12 +29,12 @@ from ecomlib.progress import tqdm  # bars in the terminal, one summary line in a
 from ecomlib.config import Profile
 from ecomlib.errors import ConfigError, DataError, EcomlibError
 from ecomlib.distributed import destroy_process_group_at_exit
-from ecomlib.io import atomic_write_json, atomic_write_jsonl, atomic_write_text
+from ecomlib.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, refuse_symlink
 from ecomlib.schema import PROMPT_END, PROMPT_ENDS
 from ecomlib.training.card import model_card
 from ecomlib.training.convergence import BEST_WEIGHTS, EarlyStopping, eval_interval, heldaside_loss, stage_split
-from ecomlib.training.checkpoint import (RUN_CONFIG, config_diff, list_checkpoints, read_run_config, run_config,
-                                        save_checkpoint, verify_checkpoint)
+from ecomlib.training.checkpoint import (RUN_CONFIG, config_diff, list_checkpoints, load_checkpoint,
+                                        read_run_config, run_config, save_checkpoint, verify_checkpoint)
 from ecomlib.training.data import (IGNORE, MicroBatchStream, ProcessMicroBatches, encode_documents, encode_instructions,
                                    micro_batch_loader, sub_seed)
 from ecomlib.training.models import (build_model, count_parameters, enable_fused_gelu, enable_packed_attention,
@@ -298,20 +298,23 @@ def _check_resume(out_dir: Path, config: dict, resume: bool | str):
 
 def _start_fresh(out_dir: Path, config: dict) -> None:
     """Invalidate what an earlier run left in ``out_dir``: its result marker first (from here on a crash
-    never leaves a folder that looks finished), then the files that run listed as its own, its
-    checkpoints; then record this run's configuration. Nothing ecomlib did not write is removed."""
-    result = out_dir / RESULT
-    written = []
-    if result.is_file():
-        with contextlib.suppress(ValueError, AttributeError):
-            written = json.loads(result.read_text(encoding="utf-8")).get("files", [])
-        result.unlink()
-    for name in written:
-        if isinstance(name, str) and name and "/" not in name and name not in (".", ".."):
+    never leaves a folder that looks finished), then its own model files, its checkpoints; then record this
+    run's configuration. Only known model-file names an ecomlib run recorded are removed (training/outputs.py);
+    a folder holding such a name that ecomlib did not write, or a symlinked checkpoints/, is refused."""
+    from ecomlib.training import outputs
+    from ecomlib.training.checkpoint import disk_errors
+
+    refuse_symlink(out_dir / "checkpoints")
+    owned = outputs.owned_files(out_dir)
+    outputs.foreign_model_files(out_dir, owned)
+    with disk_errors(out_dir):
+        (out_dir / RESULT).unlink(missing_ok=True)
+        for name in sorted(owned - {RESULT}):
             (out_dir / name).unlink(missing_ok=True)
-    shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(out_dir / RUN_CONFIG, config)
+        shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        outputs.record(out_dir, [RUN_CONFIG, HISTORY])
+        atomic_write_json(out_dir / RUN_CONFIG, config)
 
 
 def total_steps(profile: Profile, stage: str, stream: MicroBatchStream, global_micro: int) -> int:
@@ -387,8 +390,8 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     state = {"step": 0, "history": [], "tokens": {"total": 0, "padded": 0, "trained": 0}, "seconds": 0.0,
              "config": config}
     if resume_from is not None:
-        ckpt, state = resume_from
-        accelerator.load_state(str(ckpt))
+        ckpt, _ = resume_from
+        state = load_checkpoint(accelerator, ckpt)  # safetensors + JSON only: nothing is unpickled
     stopper = None
     if aside_encoded:
         every = eval_interval(math.ceil(stream.epoch_size(0) / G), t.evals_per_epoch)
@@ -479,7 +482,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
                 stopping=stopping, size=size_name, init=str(init_from.name if isinstance(init_from, Path) else init_from or "random init"),
                 n_examples=len(encoded), steps=steps, lr=lr,
                 counters={"optimizer_steps": optimizer_steps, "scheduler_steps": scheduler.last_epoch,
-                          "distributed": str(accelerator.distributed_type.value)})
+                          "distributed": str(accelerator.distributed_type.value)}, progress=progress)
     return TrainResult(out_dir, state["history"], final_loss, dict(state["tokens"]), state["seconds"])
 
 
@@ -519,9 +522,15 @@ def _load_best(root: Path, stopping: dict) -> dict:
 
 
 def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, stage: str, state: dict,
-                final_loss: float, n_params: int, counters: dict, stopping: dict | None = None, **card) -> None:
-    """Weights + tokenizer go to a temporary folder first; ``result.json`` is written last. Under the
-    convergence rule the weights saved are the best held-aside evaluation's."""
+                final_loss: float, n_params: int, counters: dict, progress: bool = True,
+                stopping: dict | None = None, **card) -> None:
+    """Weights + tokenizer go to a temporary folder first; ``result.json`` is written last. Only known
+    model-file names are moved in, each recorded as ecomlib's first; a full disk is one file-system error
+    naming ``out_dir``. Under the convergence rule the weights saved are the best held-aside evaluation's."""
+    from transformers.utils import logging as hf_logging
+
+    from ecomlib.training.checkpoint import disk_errors
+
     state_dict = accelerator.get_state_dict(model)  # collective under FSDP/DeepSpeed
     if accelerator.is_main_process:
         tmp = out_dir / ".final.tmp"
@@ -534,20 +543,42 @@ def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, 
             unwrapped = unwrapped.merge_and_unload()
             state_dict = None
         unwrapped.config.use_cache = True
-        unwrapped.save_pretrained(str(tmp), state_dict=state_dict)
-        tokenizer.save_pretrained(str(tmp))
-        written = sorted(f.name for f in tmp.iterdir()) + ["README.md", HISTORY, RUN_CONFIG]
-        for f in sorted(tmp.iterdir()):
-            f.replace(out_dir / f.name)
-        tmp.rmdir()
-        atomic_write_text(out_dir / "README.md", model_card(
-            profile, stage, final_loss=final_loss, tokens=state["tokens"], seconds=state["seconds"],
-            n_params=n_params, world_size=accelerator.num_processes, distributed=counters["distributed"],
-            stopping=stopping, **card))
-        atomic_write_jsonl(out_dir / HISTORY, state["history"])
-        atomic_write_json(out_dir / RESULT, {"stage": stage, "final_loss": final_loss, "tokens": state["tokens"],
-                                             "seconds": state["seconds"], "steps": state["step"], **counters,
-                                             "stopping": stopping, "config": state.get("config"),
-                                             "files": sorted(written)})
+        bars_were_on = hf_logging.is_progress_bar_enabled()
+        try:
+            if not progress:  # save_pretrained's "Writing model shards" bar
+                hf_logging.disable_progress_bar()
+            with disk_errors(out_dir):
+                _write_final(unwrapped, state_dict, tokenizer, tmp, out_dir, profile, stage, state, final_loss,
+                             n_params, counters, accelerator.num_processes, card, stopping)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        finally:
+            if bars_were_on:
+                hf_logging.enable_progress_bar()
         shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)
     accelerator.wait_for_everyone()
+
+
+def _write_final(unwrapped, state_dict, tokenizer, tmp: Path, out_dir: Path, profile: Profile, stage: str,
+                 state: dict, final_loss: float, n_params: int, counters: dict, world_size: int, card: dict,
+                 stopping: dict | None) -> None:
+    from ecomlib.training import outputs
+
+    unwrapped.save_pretrained(str(tmp), state_dict=state_dict)
+    tokenizer.save_pretrained(str(tmp))
+    names = sorted(f.name for f in tmp.iterdir())
+    written = names + ["README.md", HISTORY, RUN_CONFIG]
+    outputs.refuse_foreign(out_dir, written, outputs.owned_files(out_dir) | outputs.recorded_files(out_dir))
+    outputs.record(out_dir, written + [RESULT])
+    for name in names:
+        (tmp / name).replace(out_dir / name)
+    tmp.rmdir()
+    atomic_write_text(out_dir / "README.md", model_card(
+        profile, stage, final_loss=final_loss, tokens=state["tokens"], seconds=state["seconds"],
+        n_params=n_params, world_size=world_size, distributed=counters["distributed"], stopping=stopping, **card))
+    atomic_write_jsonl(out_dir / HISTORY, state["history"])
+    atomic_write_json(out_dir / RESULT, {"stage": stage, "final_loss": final_loss, "tokens": state["tokens"],
+                                         "seconds": state["seconds"], "steps": state["step"], **counters,
+                                         "stopping": stopping, "config": state.get("config"),
+                                         "files": sorted(written)})

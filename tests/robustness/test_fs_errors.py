@@ -14,7 +14,7 @@ import pytest
 from ecomlib import io as ecom_io
 from tests.robustness.cli_helpers import BUILD, EVAL_FAST, gold_predictions, one_error_line, run_cli, save_tiny_lm
 
-WRITING_VERBS = ("build-data", "train", "evaluate", "score", "fetch-data", "study")
+WRITING_VERBS = ("build-data", "train", "evaluate", "score", "fetch-data", "study", "export")
 
 
 def _argv(verb, out, tmp_path):
@@ -30,6 +30,7 @@ def _argv(verb, out, tmp_path):
         "fetch-data": ["fetch-data", "--dest", out, "--only", "EcomGPTEval", "--no-progress"],
         "study": ["study", "--experiment", "prompts", "--out", out / "rows.json" if out.suffix != ".json" else out,
                   "--no-progress"],
+        "export": ["export", "--build", BUILD, "--format", "chat", "--out", out],
     }[verb]
 
 

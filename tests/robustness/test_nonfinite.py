@@ -47,8 +47,10 @@ def test_nan_loss_stops_the_stage_before_anything_is_saved(tmp_path, tok):
     msg = str(err.value)
     assert "train stage 'pretrain', step 1: loss nan is not finite" in msg
     assert "train.pretrain_lr=0.003" in msg and "fp16" in msg
-    # only the run's records (an empty history, its configuration): no weights, no result
-    assert _saved(out) == ["history.jsonl", "run_config.json"] and (out / "history.jsonl").read_text() == ""
+    # only the run's records (an empty history, its configuration, the marker naming them as ecomlib's):
+    # no weights, no result
+    assert _saved(out) == [".ecomlib-output.json", "history.jsonl", "run_config.json"]
+    assert (out / "history.jsonl").read_text() == ""
 
 
 def test_nan_gradient_stops_before_the_update(tmp_path, tok, monkeypatch):

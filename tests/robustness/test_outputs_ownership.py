@@ -32,10 +32,11 @@ def _verb_argv(verb, out, tmp_path):
         "evaluate": ["evaluate", "--model", tmp_path / "no-model", "--suite", "synthetic", "--data-dir", BUILD,
                      "--out", out],
         "score": ["score", "--suite", "synthetic", "--data-dir", BUILD, "--predictions", preds, "--out", out],
+        "export": ["export", "--build", BUILD, "--format", "chat", "--out", out],
     }[verb]
 
 
-@pytest.mark.parametrize("verb", ["build-data", "train", "evaluate", "score"])
+@pytest.mark.parametrize("verb", ["build-data", "train", "evaluate", "score", "export"])
 def test_non_empty_user_folder_is_refused_and_untouched(tmp_path, capsys, verb):
     user = _user_folder(tmp_path, "checkpoints", "ecominstruct")
     before = files_of(user)
