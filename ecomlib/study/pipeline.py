@@ -15,14 +15,12 @@ import os
 from pathlib import Path
 
 from ecomlib.config import Profile
+from ecomlib.study.codedeps import stage_deps
 from ecomlib.study.runs import cached
 
-# The ecomlib files (relative to the package) each stage's code lives in; their bytes key the stage.
-DATA_DEPS = ("world", "instruct", "sources", "records.py", "schema.py", "worlds.py")
-TOKENIZER_DEPS = DATA_DEPS + ("training/tokenizer.py",)  # trained on the world's text and EcomInstruct
-MODEL_DEPS = ("training",)
-# published.py: which published folders the ecomgpt split reads; chinese_ecomqa.py: the chinese_ecomqa split
-EVAL_DEPS = ("evaluation", "study/published.py", "study/chinese_ecomqa.py")
+# Each stage's code (the orchestration functions computing its parameters and inputs, and every ecomlib
+# module they import, transitively) is derived from the source by ecomlib.study.codedeps: its bytes key the stage.
+
 # Train fields that do not change the trained weights (how often to log / checkpoint).
 _TRAIN_NOT_KEYED = ("log_every", "save_every")
 
@@ -56,7 +54,7 @@ def build_data(profile: Profile, progress: bool = False) -> Path:
     params = {**_data_params(profile), "build_fingerprint": build_fingerprint(profile)}
     if profile.data.world == "open":
         params["data_files"] = pinned_digest()  # every file read is verified against these hashes
-    return cached("data", params, run, deps=DATA_DEPS)
+    return cached("data", params, run, deps=stage_deps("build_data"))
 
 
 def _eval_data_params(profile: Profile) -> dict:
@@ -103,7 +101,7 @@ def tokenizer(profile: Profile) -> Path:
 
         train_tokenizer(texts(), profile.tokenizer.vocab_size, profile.tokenizer.min_frequency, tmp)
 
-    return cached("tokenizer", params, run, deps=TOKENIZER_DEPS)
+    return cached("tokenizer", params, run, deps=stage_deps("tokenizer"))
 
 
 def _train_params(profile: Profile) -> dict:
@@ -176,7 +174,7 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
             train_stage(profile, "general", tmp, tokenizer=tok, size=size, init_from=init, examples=rows, progress=progress,
                         resume="if-valid")
 
-    return cached(f"model-{stage}", params, run, deps=MODEL_DEPS, resumable=True)
+    return cached(f"model-{stage}", params, run, deps=stage_deps("base_model"), resumable=True)
 
 
 def finetune(profile: Profile, size: str, selection=None, progress: bool = False) -> Path:
@@ -205,7 +203,7 @@ def finetune(profile: Profile, size: str, selection=None, progress: bool = False
         )
         (tmp / "selection.json").write_text(json.dumps({"n_rows": len(rows), "n_tasks": len({r["task"] for r in rows})}))
 
-    return cached("model-ecomgpt", params, run, deps=MODEL_DEPS, resumable=True)
+    return cached("model-ecomgpt", params, run, deps=stage_deps("finetune"), resumable=True)
 
 
 # held-out: unseen datasets and tasks; held-in: unseen instances of training tasks; ecomgpt: the paper's
@@ -270,7 +268,7 @@ def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", pr
                 fh.write(json.dumps(p, ensure_ascii=False, sort_keys=True) + "\n")
         (tmp / "scores.json").write_text(json.dumps(scores, ensure_ascii=False, sort_keys=True, indent=1))
 
-    return cached("eval", params, run, deps=EVAL_DEPS)
+    return cached("eval", params, run, deps=stage_deps("evaluation_dir"))
 
 
 def evaluate(profile: Profile, model_dir: Path, split: str = "heldout", progress: bool = False) -> dict:

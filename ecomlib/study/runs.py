@@ -30,6 +30,7 @@ from filelock import FileLock
 
 from ecomlib.config import REPO_ROOT
 from ecomlib.io import atomic_dir, atomic_write_json, sha256_file
+from ecomlib.study.codedeps import FUNCTIONS_SEP, function_sources
 
 DONE = "DONE.json"
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the ecomlib package actually imported
@@ -54,7 +55,7 @@ def key_of(params: Any) -> str:
 
 
 def _dep_files(dep: str) -> list[Path]:
-    path = PACKAGE_ROOT / dep
+    path = PACKAGE_ROOT / dep.partition(FUNCTIONS_SEP)[0]
     if path.is_file():
         return [path]
     if not path.is_dir():
@@ -63,15 +64,22 @@ def _dep_files(dep: str) -> list[Path]:
                   and p.suffix != ".pyc")
 
 
+def _dep_bytes(dep: str, f: Path) -> bytes:
+    """A file's bytes; for ``<file>::<f1>,<f2>`` only those functions and the file's top-level statements."""
+    _, sep, names = dep.partition(FUNCTIONS_SEP)
+    return function_sources(f, names.split(",")) if sep else f.read_bytes()
+
+
 @functools.lru_cache(maxsize=None)
 def code_fingerprint(deps: tuple[str, ...]) -> str:
     """sha256 over the relative paths and bytes of every file in ``deps`` (and ``COMMON_DEPS``), hashed
-    once per process; a renamed, added, removed or edited file changes it."""
+    once per process; a renamed, added, removed or edited file changes it. A dep ``<file>::<f1>,<f2>``
+    counts only those top-level functions of the file (``ecomlib.study.codedeps``)."""
     h = hashlib.sha256()
     for dep in sorted(set(deps) | set(COMMON_DEPS)):
         for f in _dep_files(dep):
-            h.update(f.relative_to(PACKAGE_ROOT).as_posix().encode("utf-8") + b"\0")
-            h.update(hashlib.sha256(f.read_bytes()).digest())
+            h.update(dep.encode("utf-8") if FUNCTIONS_SEP in dep else f.relative_to(PACKAGE_ROOT).as_posix().encode("utf-8"))
+            h.update(b"\0" + hashlib.sha256(_dep_bytes(dep, f)).digest())
     return h.hexdigest()
 
 
@@ -179,7 +187,8 @@ def cached(stage: str, params: dict, build: Callable[[Path], Any], deps: Iterabl
            resumable: bool = False) -> Path:
     """Return ``<work>/<stage>/<key>``, running ``build(tmp_dir)`` first unless a verified result is there.
 
-    ``deps``: the ecomlib modules/subpackages (paths relative to the package) the stage's code lives in.
+    ``deps``: the ecomlib modules/subpackages (paths relative to the package) the stage's code lives in;
+    the study's stages derive them from the source (``ecomlib.study.codedeps.stage_deps``).
     ``resumable``: ``build`` gets a stable folder (``.<key>.partial``) kept when it fails, so it can resume
     from what it left there; otherwise a fresh temporary folder removed on failure.
     """
