@@ -26,6 +26,7 @@ from ecomlib.errors import ConfigError, DataError, where
 from ecomlib.instruct.templates import PUBLISHED_HEAD, published_prompt
 from ecomlib.io import read_jsonl
 from ecomlib.schema import LABEL_SEP, LEVELS, PARADIGM_OF_TASK_TYPE, TASK_TYPES, split_task_name
+from ecomlib.sources.verify import verify_if_registered
 
 SUITES = ("ecomgpt", "synthetic", "open", "jsonl", "chinese_ecomqa")
 ECOMGPT_SUBDIR = Path("Alibaba-NLP") / "EcomGPT" / "data" / "ecom_instruct_v1"
@@ -134,6 +135,9 @@ def load_ecomgpt_task(
     except ValueError as exc:
         raise DataError(f"{folder}: {exc}") from None
     meta_path, test_path = folder / "meta-info.json", folder / "test.json"
+    for path in (meta_path, test_path):
+        if path.is_file():  # a published file at its registered path: its pinned size and sha256
+            verify_if_registered(path)
     meta = _load_json(meta_path)
     _need(isinstance(meta, dict), meta_path, None, "(top level)", "a JSON object")
     for key in ("defi", "test_prompt"):
@@ -218,6 +222,28 @@ def find_ecomgpt_tasks(root: Path) -> dict[str, Path]:
     for meta in sorted(Path(root).glob("*/tasks/*/meta-info.json")):
         found[meta.parent.name] = meta.parent
     return found
+
+
+def pinned_suite_files(name: str, data_dir: Path | None = None, tasks: list[str] | None = None) -> list[Path]:
+    """The files a pinned suite (``ecomgpt``, ``chinese_ecomqa``) reads; [] for any other suite."""
+    if name == "chinese_ecomqa":
+        from ecomlib.evaluation.chinese_ecomqa import suite_file
+
+        return [suite_file(data_dir)]
+    if name != "ecomgpt":
+        return []
+    root = _ecomgpt_root(data_dir)
+    found = find_ecomgpt_tasks(root) if root.is_dir() else {}
+    wanted = [t for t in (tasks or ECOMGPT_PUBLISHED_TASKS) if t in found]
+    return [found[t] / f for t in sorted(wanted) for f in ("meta-info.json", "test.json")]
+
+
+def unverified_files(name: str, data_dir: Path | None = None, tasks: list[str] | None = None) -> list[Path]:
+    """The files of a pinned suite read without verification: they sit at no registered path (a copy of
+    your own laid out elsewhere). Files at a registered path are verified when loaded."""
+    from ecomlib.sources.verify import registered_pin
+
+    return [p for p in pinned_suite_files(name, data_dir, tasks) if registered_pin(p) is None]
 
 
 def load_heldout(path: Path, n_per_task: int | None = None) -> list[EvalInstance]:

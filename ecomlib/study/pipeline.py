@@ -242,10 +242,10 @@ def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", pr
 
     data_dir = build_data(profile)
     params = {"model": str(model_dir), "data": data_dir.name, "eval": dataclasses.asdict(profile.eval), "split": split}
-    if split == "ecomgpt":  # which published folders were there to score
-        from ecomlib.study.published import published_status
+    if split == "ecomgpt":  # which published files (and which bytes of them) were there to score
+        from ecomlib.study import published
 
-        params["published"] = published_status()["present"]
+        params["published"] = published.source()
     if split == "chinese_ecomqa":  # which file (and which bytes of it) was there to score
         from ecomlib.study import chinese_ecomqa
 

@@ -16,6 +16,7 @@ from ecomlib.evaluation import chinese_ecomqa as suite
 from ecomlib.errors import ConfigError
 from ecomlib.study import chinese_ecomqa as cqa
 from ecomlib.study import pipeline
+from ecomlib.sources.verify import UNPINNED_MARKER
 from ecomlib.study.codedeps import stage_deps
 
 LONG_QUERY = "儿童" * 40  # 80 characters: a copy cut at 60 would not be the unchanged query
@@ -41,6 +42,7 @@ ROWS = [
 def _write(data_dir: Path, rows=ROWS) -> Path:
     path = data_dir / suite.FILE
     path.parent.mkdir(parents=True, exist_ok=True)
+    (data_dir / UNPINNED_MARKER).touch()  # hand-written rows, not the pinned file
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path
 
