@@ -14,6 +14,7 @@ sibling that survives a crash, so a killed training resumes from its last checkp
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import inspect
@@ -202,13 +203,38 @@ def cached(stage: str, params: dict, build: Callable[[Path], Any], deps: Iterabl
         if resumable:
             partial = path.with_name(f".{path.name}.partial")
             partial.mkdir(parents=True, exist_ok=True)
-            build(partial)
-            _seal(stage, params, code, partial)
-            with atomic_dir(path) as tmp:
+            with _named_for_user(partial, path):
+                build(partial)
+                _seal(stage, params, code, partial)
+            with atomic_dir(path) as tmp, _named_for_user(tmp, path):
                 shutil.rmtree(tmp)
                 os.replace(partial, tmp)
         else:
-            with atomic_dir(path) as tmp:
+            with atomic_dir(path) as tmp, _named_for_user(tmp, path):
                 build(tmp)
                 _seal(stage, params, code, tmp)
     return path
+
+
+@contextlib.contextmanager
+def _named_for_user(tmp: Path, path: Path):
+    """A file-system error (full disk, read-only folder) inside the stage's temporary folder names the
+    stage folder it is built for (``<work>/<stage>/<key>/<file>``), not the temporary one."""
+    try:
+        yield
+    except OSError as exc:
+        names = [exc.filename, exc.filename2]
+        renamed = [_in_place_of(n, tmp, path) for n in names]
+        if renamed == names:
+            raise
+        raise type(exc)(exc.errno, exc.strerror, renamed[0], None, renamed[1]) from None
+
+
+def _in_place_of(name, tmp: Path, path: Path):
+    if name is None:
+        return None
+    name = os.fsdecode(name)
+    try:
+        return str(path / Path(name).relative_to(tmp))
+    except ValueError:
+        return str(path) if tmp.name in name else name
