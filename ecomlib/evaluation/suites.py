@@ -303,6 +303,19 @@ def _check_jsonl_row(path: Path, lineno: int, row: dict) -> None:
           f"one of {LEVELS} or '', got {row.get('level')!r}")
     _need(all(isinstance(x, str) for x in row.get("label_set", [])), path, lineno, "label_set", "a list of strings")
     _need(row.get("index", 0) >= 0, path, lineno, "index", "a 0-based integer >= 0")
+    if row["task_type"] == "NER":
+        _check_ner_gold(path, lineno, row["task"], row["gold"])
+
+
+def _check_ner_gold(path: Path, lineno: int, task: str, gold: str) -> None:
+    """An NER gold is one ``Type: span, span`` line per type (``Type: None`` when it has none), as the
+    reference's parser reads it: any other line would be dropped silently and the task scored against less."""
+    lines = [ln.rstrip("\r") for ln in gold.split("\n") if ln.strip()]
+    bad = next((ln for ln in lines if ": " not in ln or not ln.split(": ", 1)[0].strip()
+                or not ln.split(": ", 1)[1].strip()), None) if lines else gold
+    _need(bad is None, path, lineno, "gold",
+          f"one 'Type: span, span' line per type ('Type: None' when it has none), as the NER task {task!r} "
+          f"needs, got {bad!r}")
 
 
 def load_jsonl_suite(path: Path, n_per_task: int | None = None) -> list[EvalInstance]:
