@@ -27,11 +27,17 @@ ARGS="$*"  # kept for RUN.md before the parser shifts them away
 PROFILE=cpu
 WORLD=synthetic
 ONLY=""
+# An option's value must follow it (not be missing, empty or the next option): one line, exit 2.
+need_value() {
+  if [ "$#" -lt 3 ] || [ -z "$3" ] || [[ "$3" == --* ]]; then
+    echo "run_all.sh: $1 needs $2 (see --help)" >&2; exit 2
+  fi
+}
 while [ $# -gt 0 ]; do
   case "$1" in
-    --profile) PROFILE="${2:?--profile needs a value}"; shift 2 ;;
-    --world) WORLD="${2:?--world needs a value}"; shift 2 ;;
-    --only) ONLY="${2:?--only needs a notebook number}"; shift 2 ;;
+    --profile) need_value "$1" "a value: smoke, cpu, gpu or paper" "${@:2:1}"; PROFILE="$2"; shift 2 ;;
+    --world) need_value "$1" "a value: synthetic or open" "${@:2:1}"; WORLD="$2"; shift 2 ;;
+    --only) need_value "$1" "a notebook number, e.g. --only 04" "${@:2:1}"; ONLY="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run_all.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
   esac

@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -340,6 +341,9 @@ def _in_range(value: Any, allowed: _Range, key: str, src: str) -> None:
         raise ConfigError(f"{src}: key {key!r}: expected {what} in {allowed} ({allowed.why}), got {value!r}")
 
 
+PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
 def _check(p: Profile, src: str) -> Profile:
     """Impossible values: each check names the key and the allowed range."""
 
@@ -350,6 +354,9 @@ def _check(p: Profile, src: str) -> Profile:
                 value = value[part]
             raise ConfigError(f"{src}: key {key!r}: expected {what}, got {value!r}")
 
+    # the name becomes a folder under .work/ and results/: a path in it would write outside them
+    need(isinstance(p.name, str) and PLAIN_NAME.fullmatch(p.name) is not None, "name",
+         "a plain name (letters, digits, '.', '_', '-'; starting with a letter or digit; no '/' or '\\')")
     need(p.train.lr > 0, "train.lr", "a positive learning rate")  # the message the tests and users know
     need(p.train.pretrain_lr > 0, "train.pretrain_lr", "a positive learning rate")
     for key, allowed in _RANGES.items():

@@ -30,6 +30,7 @@ from ecomlib.evaluation.rouge import rouge_l_char
 from ecomlib.evaluation.suites import EvalInstance
 from ecomlib.io import read_jsonl
 from ecomlib.schema import PARADIGM_OF_TASK_TYPE
+from ecomlib.sources.verify import verify_if_registered
 
 SUITE = "chinese_ecomqa"
 FILE = Path("OpenStellarTeam") / "ChineseEcomQA" / "data" / "ChineseEcomQA.jsonl"
@@ -73,6 +74,7 @@ def load(data_dir: Path | None = None, n_per_task: int | None = None,
     path = suite_file(data_dir)
     if not path.is_file():
         raise DataError(f"{path}: not found (run `ecomlib fetch-data --dest DIR --only ChineseEcomQA`)")
+    verify_if_registered(path)  # at its registered path: the pinned size and sha256, else a DataError
     wanted = set(tasks) if tasks else None
     out: list[EvalInstance] = []
     count: dict[str, int] = {}

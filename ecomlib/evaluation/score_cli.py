@@ -14,7 +14,7 @@ from pathlib import Path
 from ecomlib.cli import OutputSpec
 from ecomlib.errors import ConfigError, DataError
 from ecomlib.evaluation.scoring import read_predictions, render_table, score, write_scores
-from ecomlib.evaluation.suites import SUITES, EvalInstance, absent_ecomgpt_tasks, load_suite
+from ecomlib.evaluation.suites import SUITES, EvalInstance, absent_ecomgpt_tasks, load_suite, unverified_files
 
 OUTPUT = OutputSpec("out", "dir")
 META_SUFFIX = ".meta.json"
@@ -71,10 +71,12 @@ def read_meta(predictions: Path) -> dict:
 
 def subset_record(suite: str, n_per_task: int | None, tasks, data_dir) -> dict:
     """What was scored, for scores.json and the table: ``whole`` is False when rows or tasks were cut
-    by request; ``absent`` names the published folders missing from the data directory."""
+    by request; ``absent`` names the published folders missing from the data directory; ``unverified``
+    the files of a pinned suite read from outside a registered path (not checked against their sha256)."""
     return {"suite": suite, "n_per_task": n_per_task, "tasks": sorted(tasks) if tasks else None,
             "whole": n_per_task is None and not tasks,
-            "absent": absent_ecomgpt_tasks(data_dir) if suite == "ecomgpt" else []}
+            "absent": absent_ecomgpt_tasks(data_dir) if suite == "ecomgpt" else [],
+            "unverified": [str(p) for p in unverified_files(suite, data_dir, tasks)]}
 
 
 def load_filtered_suite(suite: str, data_dir, n_per_task, candidates, seed, tasks) -> list[EvalInstance]:

@@ -184,6 +184,10 @@ def _subset_lines(scores: dict) -> list[str]:
         lines += ["", f"SUBSET: {rows} of {tasks} (asked for); not the whole suite."]
     for name in (sub or {}).get("absent") or []:
         lines += [f"Absent from the data directory (not scored): {name}"]
+    unverified = (sub or {}).get("unverified") or []
+    if unverified:  # a copy of a pinned suite laid out elsewhere: read as it is (docs/scoring.md)
+        lines += ["", f"UNVERIFIED: {len(unverified)} suite file(s) not at their registered path, not checked "
+                      f"against the pinned sha256: {', '.join(unverified)}"]
     return lines
 
 

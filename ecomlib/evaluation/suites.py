@@ -26,6 +26,7 @@ from ecomlib.errors import ConfigError, DataError, where
 from ecomlib.instruct.templates import PUBLISHED_HEAD, published_prompt
 from ecomlib.io import read_jsonl
 from ecomlib.schema import LABEL_SEP, LEVELS, PARADIGM_OF_TASK_TYPE, TASK_TYPES, split_task_name
+from ecomlib.sources.verify import verify_if_registered
 
 SUITES = ("ecomgpt", "synthetic", "open", "jsonl", "chinese_ecomqa")
 ECOMGPT_SUBDIR = Path("Alibaba-NLP") / "EcomGPT" / "data" / "ecom_instruct_v1"
@@ -134,6 +135,9 @@ def load_ecomgpt_task(
     except ValueError as exc:
         raise DataError(f"{folder}: {exc}") from None
     meta_path, test_path = folder / "meta-info.json", folder / "test.json"
+    for path in (meta_path, test_path):
+        if path.is_file():  # a published file at its registered path: its pinned size and sha256
+            verify_if_registered(path)
     meta = _load_json(meta_path)
     _need(isinstance(meta, dict), meta_path, None, "(top level)", "a JSON object")
     for key in ("defi", "test_prompt"):
@@ -220,6 +224,28 @@ def find_ecomgpt_tasks(root: Path) -> dict[str, Path]:
     return found
 
 
+def pinned_suite_files(name: str, data_dir: Path | None = None, tasks: list[str] | None = None) -> list[Path]:
+    """The files a pinned suite (``ecomgpt``, ``chinese_ecomqa``) reads; [] for any other suite."""
+    if name == "chinese_ecomqa":
+        from ecomlib.evaluation.chinese_ecomqa import suite_file
+
+        return [suite_file(data_dir)]
+    if name != "ecomgpt":
+        return []
+    root = _ecomgpt_root(data_dir)
+    found = find_ecomgpt_tasks(root) if root.is_dir() else {}
+    wanted = [t for t in (tasks or ECOMGPT_PUBLISHED_TASKS) if t in found]
+    return [found[t] / f for t in sorted(wanted) for f in ("meta-info.json", "test.json")]
+
+
+def unverified_files(name: str, data_dir: Path | None = None, tasks: list[str] | None = None) -> list[Path]:
+    """The files of a pinned suite read without verification: they sit at no registered path (a copy of
+    your own laid out elsewhere). Files at a registered path are verified when loaded."""
+    from ecomlib.sources.verify import registered_pin
+
+    return [p for p in pinned_suite_files(name, data_dir, tasks) if registered_pin(p) is None]
+
+
 def load_heldout(path: Path, n_per_task: int | None = None) -> list[EvalInstance]:
     """Rows of a built EcomInstruct held-out file, ``n_per_task`` lowest indices per task."""
     path = Path(path)
@@ -277,6 +303,19 @@ def _check_jsonl_row(path: Path, lineno: int, row: dict) -> None:
           f"one of {LEVELS} or '', got {row.get('level')!r}")
     _need(all(isinstance(x, str) for x in row.get("label_set", [])), path, lineno, "label_set", "a list of strings")
     _need(row.get("index", 0) >= 0, path, lineno, "index", "a 0-based integer >= 0")
+    if row["task_type"] == "NER":
+        _check_ner_gold(path, lineno, row["task"], row["gold"])
+
+
+def _check_ner_gold(path: Path, lineno: int, task: str, gold: str) -> None:
+    """An NER gold is one ``Type: span, span`` line per type (``Type: None`` when it has none), as the
+    reference's parser reads it: any other line would be dropped silently and the task scored against less."""
+    lines = [ln.rstrip("\r") for ln in gold.split("\n") if ln.strip()]
+    bad = next((ln for ln in lines if ": " not in ln or not ln.split(": ", 1)[0].strip()
+                or not ln.split(": ", 1)[1].strip()), None) if lines else gold
+    _need(bad is None, path, lineno, "gold",
+          f"one 'Type: span, span' line per type ('Type: None' when it has none), as the NER task {task!r} "
+          f"needs, got {bad!r}")
 
 
 def load_jsonl_suite(path: Path, n_per_task: int | None = None) -> list[EvalInstance]:

@@ -2,9 +2,10 @@
 
 A truncated download, a same-size edit or a file from another commit would otherwise be read as if it
 were the pinned data. Hashing every file on every read costs seconds per build, so a verified file is
-remembered by (path, size, mtime_ns, inode) in a small JSON under the user cache
+remembered by (path, size, mtime_ns, ctime_ns, inode) in a small JSON under the user cache
 (``$ECOMLIB_CACHE_DIR``, else ``$XDG_CACHE_HOME/ecomlib``, else ``~/.cache/ecomlib``); changing the file
-changes its mtime and it is hashed again. An unwritable cache only costs the re-hash.
+changes its ctime (which, unlike the mtime, ``touch -r`` cannot set back) and it is hashed again. An
+unwritable cache only costs the re-hash.
 
 A data directory of hand-written test fixtures (not the pinned files) says so with an
 ``UNPINNED_MARKER`` file at its root; its files are read unchecked.
@@ -24,7 +25,7 @@ from ecomlib.sources.registry import PinnedFile
 
 UNPINNED_MARKER = "ECOMLIB_UNPINNED_FIXTURES"
 CACHE_NAME = "verified-files.json"
-_seen: dict[str, tuple] = {}  # this process's verified files: path -> (size, mtime_ns, inode, sha256)
+_seen: dict[str, tuple] = {}  # this process's verified files: path -> (size, mtime_ns, ctime_ns, inode, sha256)
 
 
 def cache_file() -> Path:
@@ -73,7 +74,7 @@ def verify_pinned(pin: PinnedFile, path: Path) -> None:
         raise DataError(f"{path}: {st.st_size} bytes, expected {pin.bytes} with sha256 {pin.sha256} "
                         f"(pinned {pin.rel_path}@{pin.commit[:8]}); {fix}")
     key = str(path.resolve())
-    sig = (st.st_size, st.st_mtime_ns, st.st_ino, pin.sha256)
+    sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, pin.sha256)
     if _seen.get(key) == sig:
         return
     cached = _load_cache().get(key)
@@ -84,3 +85,26 @@ def verify_pinned(pin: PinnedFile, path: Path) -> None:
     if got != pin.sha256:
         raise DataError(f"{path}: sha256 {got}, expected {pin.sha256} (pinned {pin.rel_path}@{pin.commit[:8]}); {fix}")
     _remember(key, sig)
+
+
+def registered_pin(path: Path, groups: tuple[str, ...] = registry.FILE_ONLY_GROUPS) -> tuple[PinnedFile, Path] | None:
+    """The pin of a file of ``groups`` that ``path`` sits at (``<data dir>/<owner>/<repo>/<path>``) and that
+    data directory; None for a file laid out anywhere else."""
+    posix = Path(path).absolute().as_posix()
+    for pin in registry.FILES:
+        if pin.group in groups and posix.endswith("/" + pin.rel_path):
+            return pin, Path(posix[: -len(pin.rel_path) - 1])
+    return None
+
+
+def verify_if_registered(path: Path, groups: tuple[str, ...] = registry.FILE_ONLY_GROUPS) -> bool:
+    """Verify an evaluation file that sits at its registered path (DataError on a mismatch, as
+    ``verify_pinned``). True when it was verified (or lies in a fixture directory); False when it is at
+    no registered path, so it is read unverified (a suite of your own laid out elsewhere): say so."""
+    found = registered_pin(path, groups)
+    if found is None:
+        return False
+    pin, data_dir = found
+    if not is_unpinned(data_dir):
+        verify_pinned(pin, Path(path))
+    return True

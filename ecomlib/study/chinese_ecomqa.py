@@ -46,11 +46,16 @@ def applies(profile) -> bool:
 
 def source() -> dict | None:
     """What the split reads, for the evaluation cache key: the file (relative to the data dir, so the
-    key does not vary by machine) and its sha256, so a changed file is scored afresh. None when absent."""
+    key does not vary by machine) and its sha256 (verified against the pinned one first), so a changed file
+    is scored afresh. None when absent."""
     from ecomlib.io import sha256_file
+    from ecomlib.sources.verify import verify_if_registered
 
     path = suite_path()
-    return None if path is None else {"file": cqa.FILE.as_posix(), "sha256": sha256_file(path)}
+    if path is None:
+        return None
+    verify_if_registered(path)
+    return {"file": cqa.FILE.as_posix(), "sha256": sha256_file(path)}
 
 
 def instances(profile) -> list:

@@ -15,16 +15,14 @@ import os
 from pathlib import Path
 
 from ecomlib.config import Profile
+from ecomlib.study.codedeps import stage_deps
 from ecomlib.study.runs import cached
 
-# The ecomlib files (relative to the package) each stage's code lives in; their bytes key the stage.
-DATA_DEPS = ("world", "instruct", "sources", "records.py", "schema.py", "worlds.py")
-TOKENIZER_DEPS = DATA_DEPS + ("training/tokenizer.py",)  # trained on the world's text and EcomInstruct
-MODEL_DEPS = ("training",)
-# published.py: which published folders the ecomgpt split reads; chinese_ecomqa.py: the chinese_ecomqa split
-EVAL_DEPS = ("evaluation", "study/published.py", "study/chinese_ecomqa.py")
+# Each stage's code (the orchestration functions computing its parameters and inputs, and every ecomlib
+# module they import, transitively) is derived from the source by ecomlib.study.codedeps: its bytes key the stage.
 # The convergence rule (ecomlib.training.convergence) shapes every stage's weights, the bases' too.
 CONVERGENCE_KEYS = ("heldaside_fraction", "heldaside_max", "evals_per_epoch", "patience", "min_delta")
+
 # Train fields that do not change the trained weights (how often to log / checkpoint).
 _TRAIN_NOT_KEYED = ("log_every", "save_every")
 
@@ -58,7 +56,7 @@ def build_data(profile: Profile, progress: bool = False) -> Path:
     params = {**_data_params(profile), "build_fingerprint": build_fingerprint(profile)}
     if profile.data.world == "open":
         params["data_files"] = pinned_digest()  # every file read is verified against these hashes
-    return cached("data", params, run, deps=DATA_DEPS)
+    return cached("data", params, run, deps=stage_deps("build_data"))
 
 
 def _eval_data_params(profile: Profile) -> dict:
@@ -105,7 +103,7 @@ def tokenizer(profile: Profile) -> Path:
 
         train_tokenizer(texts(), profile.tokenizer.vocab_size, profile.tokenizer.min_frequency, tmp)
 
-    return cached("tokenizer", params, run, deps=TOKENIZER_DEPS)
+    return cached("tokenizer", params, run, deps=stage_deps("tokenizer"))
 
 
 def _train_params(profile: Profile) -> dict:
@@ -178,7 +176,7 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
             train_stage(profile, "general", tmp, tokenizer=tok, size=size, init_from=init, examples=rows, progress=progress,
                         resume="if-valid")
 
-    return cached(f"model-{stage}", params, run, deps=MODEL_DEPS, resumable=True)
+    return cached(f"model-{stage}", params, run, deps=stage_deps("base_model"), resumable=True)
 
 
 def finetune(profile: Profile, size: str, selection=None, progress: bool = False) -> Path:
@@ -207,7 +205,7 @@ def finetune(profile: Profile, size: str, selection=None, progress: bool = False
         )
         (tmp / "selection.json").write_text(json.dumps({"n_rows": len(rows), "n_tasks": len({r["task"] for r in rows})}))
 
-    return cached("model-ecomgpt", params, run, deps=MODEL_DEPS, resumable=True)
+    return cached("model-ecomgpt", params, run, deps=stage_deps("finetune"), resumable=True)
 
 
 # held-out: unseen datasets and tasks; held-in: unseen instances of training tasks; ecomgpt: the paper's
@@ -246,10 +244,10 @@ def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", pr
 
     data_dir = build_data(profile)
     params = {"model": str(model_dir), "data": data_dir.name, "eval": dataclasses.asdict(profile.eval), "split": split}
-    if split == "ecomgpt":  # which published folders were there to score
-        from ecomlib.study.published import published_status
+    if split == "ecomgpt":  # which published files (and which bytes of them) were there to score
+        from ecomlib.study import published
 
-        params["published"] = published_status()["present"]
+        params["published"] = published.source()
     if split == "chinese_ecomqa":  # which file (and which bytes of it) was there to score
         from ecomlib.study import chinese_ecomqa
 
@@ -272,7 +270,7 @@ def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", pr
                 fh.write(json.dumps(p, ensure_ascii=False, sort_keys=True) + "\n")
         (tmp / "scores.json").write_text(json.dumps(scores, ensure_ascii=False, sort_keys=True, indent=1))
 
-    return cached("eval", params, run, deps=EVAL_DEPS)
+    return cached("eval", params, run, deps=stage_deps("evaluation_dir"))
 
 
 def evaluate(profile: Profile, model_dir: Path, split: str = "heldout", progress: bool = False) -> dict:
@@ -305,7 +303,8 @@ def general_check(profile: Profile, size: str, progress: bool = False) -> dict:
         (tmp / "general_check.json").write_text(json.dumps(_score_general(profile, bases, aside, progress),
                                                            ensure_ascii=False, sort_keys=True, indent=1))
 
-    return json.loads((cached("eval-general", params, run, deps=EVAL_DEPS) / "general_check.json").read_text())
+    folder = cached("eval-general", params, run, deps=stage_deps("general_check"))
+    return json.loads((folder / "general_check.json").read_text())
 
 
 def _score_general(profile: Profile, bases: dict, rows: list[dict], progress: bool) -> dict:

@@ -34,6 +34,21 @@ def published_status() -> dict[str, list[str]]:
             "absent": [t for t in ECOMGPT_TEST_TASKS if t not in found]}
 
 
+def source() -> dict[str, dict[str, str]]:
+    """What the split reads, for the evaluation cache key: each present folder's files and their sha256
+    (verified against the pinned ones first), so a changed file is scored afresh whatever its folder's name."""
+    from ecomlib.evaluation.suites import pinned_suite_files
+    from ecomlib.io import sha256_file
+    from ecomlib.sources.verify import verify_if_registered
+
+    status = published_status()
+    out: dict[str, dict[str, str]] = {}
+    for path in pinned_suite_files("ecomgpt", published_root(), status["present"]) if status["present"] else []:
+        verify_if_registered(path)
+        out.setdefault(path.parent.name, {})[path.name] = sha256_file(path)
+    return out
+
+
 def applies(profile) -> bool:
     """Whether the study scores the published suite: the open world, with at least one folder present."""
     return profile.data.world == "open" and bool(published_status()["present"])

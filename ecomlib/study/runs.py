@@ -14,6 +14,7 @@ sibling that survives a crash, so a killed training resumes from its last checkp
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import inspect
@@ -30,6 +31,7 @@ from filelock import FileLock
 
 from ecomlib.config import REPO_ROOT
 from ecomlib.io import atomic_dir, atomic_write_json, sha256_file
+from ecomlib.study.codedeps import FUNCTIONS_SEP, function_sources
 
 DONE = "DONE.json"
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the ecomlib package actually imported
@@ -54,7 +56,7 @@ def key_of(params: Any) -> str:
 
 
 def _dep_files(dep: str) -> list[Path]:
-    path = PACKAGE_ROOT / dep
+    path = PACKAGE_ROOT / dep.partition(FUNCTIONS_SEP)[0]
     if path.is_file():
         return [path]
     if not path.is_dir():
@@ -63,15 +65,22 @@ def _dep_files(dep: str) -> list[Path]:
                   and p.suffix != ".pyc")
 
 
+def _dep_bytes(dep: str, f: Path) -> bytes:
+    """A file's bytes; for ``<file>::<f1>,<f2>`` only those functions and the file's top-level statements."""
+    _, sep, names = dep.partition(FUNCTIONS_SEP)
+    return function_sources(f, names.split(",")) if sep else f.read_bytes()
+
+
 @functools.lru_cache(maxsize=None)
 def code_fingerprint(deps: tuple[str, ...]) -> str:
     """sha256 over the relative paths and bytes of every file in ``deps`` (and ``COMMON_DEPS``), hashed
-    once per process; a renamed, added, removed or edited file changes it."""
+    once per process; a renamed, added, removed or edited file changes it. A dep ``<file>::<f1>,<f2>``
+    counts only those top-level functions of the file (``ecomlib.study.codedeps``)."""
     h = hashlib.sha256()
     for dep in sorted(set(deps) | set(COMMON_DEPS)):
         for f in _dep_files(dep):
-            h.update(f.relative_to(PACKAGE_ROOT).as_posix().encode("utf-8") + b"\0")
-            h.update(hashlib.sha256(f.read_bytes()).digest())
+            h.update(dep.encode("utf-8") if FUNCTIONS_SEP in dep else f.relative_to(PACKAGE_ROOT).as_posix().encode("utf-8"))
+            h.update(b"\0" + hashlib.sha256(_dep_bytes(dep, f)).digest())
     return h.hexdigest()
 
 
@@ -179,7 +188,8 @@ def cached(stage: str, params: dict, build: Callable[[Path], Any], deps: Iterabl
            resumable: bool = False) -> Path:
     """Return ``<work>/<stage>/<key>``, running ``build(tmp_dir)`` first unless a verified result is there.
 
-    ``deps``: the ecomlib modules/subpackages (paths relative to the package) the stage's code lives in.
+    ``deps``: the ecomlib modules/subpackages (paths relative to the package) the stage's code lives in;
+    the study's stages derive them from the source (``ecomlib.study.codedeps.stage_deps``).
     ``resumable``: ``build`` gets a stable folder (``.<key>.partial``) kept when it fails, so it can resume
     from what it left there; otherwise a fresh temporary folder removed on failure.
     """
@@ -193,13 +203,38 @@ def cached(stage: str, params: dict, build: Callable[[Path], Any], deps: Iterabl
         if resumable:
             partial = path.with_name(f".{path.name}.partial")
             partial.mkdir(parents=True, exist_ok=True)
-            build(partial)
-            _seal(stage, params, code, partial)
-            with atomic_dir(path) as tmp:
+            with _named_for_user(partial, path):
+                build(partial)
+                _seal(stage, params, code, partial)
+            with atomic_dir(path) as tmp, _named_for_user(tmp, path):
                 shutil.rmtree(tmp)
                 os.replace(partial, tmp)
         else:
-            with atomic_dir(path) as tmp:
+            with atomic_dir(path) as tmp, _named_for_user(tmp, path):
                 build(tmp)
                 _seal(stage, params, code, tmp)
     return path
+
+
+@contextlib.contextmanager
+def _named_for_user(tmp: Path, path: Path):
+    """A file-system error (full disk, read-only folder) inside the stage's temporary folder names the
+    stage folder it is built for (``<work>/<stage>/<key>/<file>``), not the temporary one."""
+    try:
+        yield
+    except OSError as exc:
+        names = [exc.filename, exc.filename2]
+        renamed = [_in_place_of(n, tmp, path) for n in names]
+        if renamed == names:
+            raise
+        raise type(exc)(exc.errno, exc.strerror, renamed[0], None, renamed[1]) from None
+
+
+def _in_place_of(name, tmp: Path, path: Path):
+    if name is None:
+        return None
+    name = os.fsdecode(name)
+    try:
+        return str(path / Path(name).relative_to(tmp))
+    except ValueError:
+        return str(path) if tmp.name in name else name

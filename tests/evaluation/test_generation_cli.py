@@ -9,6 +9,7 @@ from ecomlib.cli import main
 from ecomlib.config import EvalConfig
 from ecomlib.evaluation import evaluate_model, generate, load_suite
 from ecomlib.evaluation.scoring import table_row
+from ecomlib.evaluation.suites import find_ecomgpt_tasks
 
 BUILD = Path(__file__).parent / "fixtures" / "build"
 ECOMGPT = Path(__file__).parent / "fixtures" / "ecom_instruct_v1"
@@ -119,7 +120,8 @@ def test_score_cli_selects_rows_from_a_larger_file(tmp_path, capsys):
     assert main([*base, "--task", extra, "--out", str(tmp_path / "one")]) == 0
     one = json.loads((tmp_path / "one" / "scores.json").read_text())
     assert list(one["tasks"]) == [extra] and one["subset"] == {
-        "suite": "ecomgpt", "n_per_task": None, "tasks": [extra], "whole": False, "absent": []}
+        "suite": "ecomgpt", "n_per_task": None, "tasks": [extra], "whole": False, "absent": [],
+        "unverified": [str(find_ecomgpt_tasks(ECOMGPT)[extra] / f) for f in ("meta-info.json", "test.json")]}
     assert main([*base, "--n-per-task", "1", "--out", str(tmp_path / "first")]) == 0
     first = json.loads((tmp_path / "first" / "scores.json").read_text())
     assert {m["n"] for m in first["tasks"].values()} == {1} and len(first["tasks"]) == 13

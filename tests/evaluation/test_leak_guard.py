@@ -8,6 +8,7 @@ import pytest
 from ecomlib.evaluation import leak_guard
 from ecomlib.evaluation.suites import ECOMGPT_PUBLISHED_TASKS, ECOMGPT_SUBDIR, find_ecomgpt_tasks
 from ecomlib.instruct.templates import render_ours
+from ecomlib.sources.verify import UNPINNED_MARKER
 from tests.evaluation.conftest import ECOMGPT_FIXTURE, FIXTURES
 
 CEQ_FILE = FIXTURES / "chinese_ecomqa" / "OpenStellarTeam" / "ChineseEcomQA" / "data" / "ChineseEcomQA.jsonl"
@@ -20,6 +21,7 @@ def data_dir(tmp_path):
     dest = tmp_path / "OpenStellarTeam" / "ChineseEcomQA" / "data"
     dest.mkdir(parents=True)
     shutil.copy(CEQ_FILE, dest / CEQ_FILE.name)
+    (tmp_path / UNPINNED_MARKER).touch()  # test fixtures, not the pinned files
     return tmp_path
 
 
@@ -54,6 +56,7 @@ def test_works_on_any_copy_of_the_folders(data_dir, tmp_path):
     for name in ("EN-Lenovo-NER-NER", "EN-ABSA-CLS-review_topic_category"):
         src = find_ecomgpt_tasks(data_dir / ECOMGPT_SUBDIR)[name]
         shutil.copytree(src, two / ECOMGPT_SUBDIR / src.parent.parent.name / "tasks" / name)
+    (two / UNPINNED_MARKER).touch()
     _, report = leak_guard.guard([_row("x y z")], two)
     assert report["suites"]["ecomgpt"]["what"] == "2 published folders" and "chinese_ecomqa" not in report["suites"]
 

@@ -61,4 +61,4 @@ def test_editing_a_stage_source_recomputes_it_and_only_later_stages(tmp_path):
 
     done = json.loads((work / "eval" / next(iter(first["eval"])) / "DONE.json").read_text())
     assert len(done["code"]["sha256"]) == 64 and done["code"]["versions"]["torch"]
-    assert "evaluation" in done["code"]["deps"]
+    assert "evaluation/metrics.py" in done["code"]["deps"] and any(d.startswith("study/pipeline.py") for d in done["code"]["deps"])

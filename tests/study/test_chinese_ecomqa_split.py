@@ -16,6 +16,8 @@ from ecomlib.evaluation import chinese_ecomqa as suite
 from ecomlib.errors import ConfigError
 from ecomlib.study import chinese_ecomqa as cqa
 from ecomlib.study import pipeline
+from ecomlib.sources.verify import UNPINNED_MARKER
+from ecomlib.study.codedeps import stage_deps
 
 LONG_QUERY = "儿童" * 40  # 80 characters: a copy cut at 60 would not be the unchanged query
 
@@ -40,6 +42,7 @@ ROWS = [
 def _write(data_dir: Path, rows=ROWS) -> Path:
     path = data_dir / suite.FILE
     path.parent.mkdir(parents=True, exist_ok=True)
+    (data_dir / UNPINNED_MARKER).touch()  # hand-written rows, not the pinned file
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path
 
@@ -130,7 +133,7 @@ def test_the_evaluation_key_names_the_file_and_changes_with_it(open_profile, tmp
     params, deps = fake.params[-1]
     assert params["chinese_ecomqa"] == {"file": suite.FILE.as_posix(),
                                         "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-    assert "study/chinese_ecomqa.py" in deps and deps == pipeline.EVAL_DEPS
+    assert "study/chinese_ecomqa.py" in deps and tuple(deps) == stage_deps("evaluation_dir")
     assert pipeline.evaluation_dir(open_profile, tmp_path / "good", "chinese_ecomqa") == first
     _write(tmp_path, ROWS[:-1])  # one row fewer: the cached scores are of another file
     second = pipeline.evaluation_dir(open_profile, tmp_path / "good", "chinese_ecomqa")
