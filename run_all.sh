@@ -111,7 +111,9 @@ for nb in "${notebooks[@]}"; do
     exit 1
   fi
   python -m ecomlib.study.nbclean "$OUT/$name.ipynb"
-  jupyter nbconvert --to html --log-level WARN "$OUT/$name.ipynb" --output-dir "$OUT" >/dev/null
+  # the lab template, plus each figure's alt text (Study.save_figure's; the stock template drops it)
+  jupyter nbconvert --to html --log-level WARN --template-file "$ROOT/ecomlib/study/templates/lab_alt.html.j2" \
+    "$OUT/$name.ipynb" --output-dir "$OUT" >/dev/null
   t1=$(date +%s)
   current=""
   printf '%s\t%s\n' "$name" "$((t1 - t0))" >> "$timings"

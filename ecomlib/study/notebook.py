@@ -63,11 +63,19 @@ class Study:
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=120, bbox_inches="tight", metadata={"Software": None})
         path = atomic_write_bytes(self.figures / f"{name}.png", buf.getvalue())
-        show_png(buf.getvalue(), alt=f"figure {name}")
+        show_png(buf.getvalue(), alt=figure_alt(fig, name))
         import matplotlib.pyplot as plt
 
         plt.close(fig)  # an inline backend would otherwise show it a second time at the end of the cell
         return path
+
+
+def figure_alt(fig: Any, name: str) -> str:
+    """The alt text of a saved figure: its name and titles (a screen reader's, and the HTML's, description)."""
+    sup = getattr(fig, "_suptitle", None)
+    titles = [sup.get_text()] if sup is not None and sup.get_text() else []
+    titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
+    return f"figure {name}" + (": " + "; ".join(titles) if titles else "")
 
 
 def show_png(png: bytes, alt: str = "figure") -> bool:

@@ -144,3 +144,34 @@ def test_nbclean_makes_output_paths_repo_relative_and_allows_an_optional_figure(
     nbclean.clean(path)  # no SystemExit: the only figure cell is optional
     text = path.read_text()
     assert root + "/" not in text and "results/cpu/figures/a.png" in text and ".work/cpu" in text
+
+
+def test_html_rendering_carries_each_figures_alt_text(tmp_path):
+    """nbconvert's lab template drops an output's alt text and warned "Alternative text is missing on N
+    image(s)" once per notebook (#24); run_all.sh converts with a template that keeps it."""
+    import matplotlib.pyplot as plt
+    import nbformat
+
+    from ecomlib.study.notebook import figure_alt
+
+    fig, ax = plt.subplots()
+    ax.set_title("scores by size")
+    alt = figure_alt(fig, "scaling")
+    plt.close(fig)
+    assert alt == "figure scaling: scores by size"
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg=="
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("S.save_figure(fig, 'scaling')")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": png}, metadata={"image/png": {"alt": alt}})]
+    nb.cells = [cell]
+    nbformat.write(nb, str(tmp_path / "n.ipynb"))
+    run_all = (REPO_ROOT / "run_all.sh").read_text()
+    template = "ecomlib/study/templates/lab_alt.html.j2"
+    assert f'--template-file "$ROOT/{template}"' in run_all
+    r = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--log-level", "WARN",
+                        "--template-file", str(REPO_ROOT / template), str(tmp_path / "n.ipynb")],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "Alternative text is missing" not in r.stderr
+    html = (tmp_path / "n.html").read_text()
+    assert f'alt="{alt}"' in html and "jp-RenderedImage" in html and "jp-Notebook" in html
