@@ -175,3 +175,45 @@ def test_html_rendering_carries_each_figures_alt_text(tmp_path):
     assert "Alternative text is missing" not in r.stderr
     html = (tmp_path / "n.html").read_text()
     assert f'alt="{alt}"' in html and "jp-RenderedImage" in html and "jp-Notebook" in html
+
+
+def test_a_variants_stages_show_on_the_terminal_and_not_in_the_notebook(monkeypatch, capfd):
+    """#24: a cpu variant trained and evaluated for minutes behind a bare 'variants 2/18' bar. Its stages'
+    bars (step, loss, tokens/s; rows generated) now draw on the terminal; the notebook gets one line."""
+    from ecomlib.study import experiments, pipeline
+
+    terminal = io.StringIO()
+    monkeypatch.setattr(progress, "kernel_terminal", lambda: terminal)  # what a papermill kernel gets
+
+    def stage(desc, n, progress=False, **postfix):
+        with progress_mod.tqdm(total=n, desc=desc, disable=not progress) as bar:
+            for _ in range(n):
+                bar.update(1)
+            bar.set_postfix(**postfix)
+
+    progress_mod = progress
+
+    def finetune(p, size, selection=None, progress=False):
+        stage("train ecominstruct", 4, progress, loss="1.2345", tok_s="987")
+        return "m"
+
+    def evaluate(p, model_dir, split="heldout", progress=False):
+        stage("generate", 6, progress)
+        return {"tasks": {}, "summary": {}}
+
+    monkeypatch.setattr(pipeline, "finetune", finetune)
+    monkeypatch.setattr(pipeline, "evaluate", evaluate)
+    import ecomlib.study.tables as tables
+
+    monkeypatch.setattr(tables, "summarize", lambda s: {"UD": 1.0})
+    monkeypatch.setattr(tables, "summarize_heldin", lambda s: {"HI_UD": 1.0})
+    profile = load_profile("smoke")
+    capfd.readouterr()
+    rows = experiments.run(profile, [experiments.Variant("A"), experiments.Variant("B")], progress=True)
+    out, err = capfd.readouterr()
+    assert [r["UD"] for r in rows] == [1.0, 1.0]
+    shown = _lines(out) + _lines(err)
+    assert len(shown) == 1 and shown[0].startswith("variants: 2/2 "), shown  # the notebook's one line
+    drawn = terminal.getvalue()
+    assert "train ecominstruct" in drawn and "loss=1.2345" in drawn and "tok_s=987" in drawn
+    assert "generate" in drawn and "6/6" in drawn and "B (size" in drawn
