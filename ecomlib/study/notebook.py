@@ -59,7 +59,13 @@ class Study:
         return pd.read_csv(path) if path.is_file() else None
 
     def save_figure(self, fig: Any, name: str) -> Path:
-        """Write ``figures/<name>.png`` and embed the same PNG in the running notebook, once."""
+        """Write ``figures/<name>.png`` and embed the same PNG in the running notebook, once. A figure that
+        hides what it claims (a reference line outside its axes, a legend over data) is refused."""
+        from ecomlib.study.plots import figure_problems
+
+        problems = figure_problems(fig)
+        if problems:
+            raise ValueError(f"figure {name!r} hides data: " + "; ".join(problems))
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=120, bbox_inches="tight", metadata={"Software": None})
         path = atomic_write_bytes(self.figures / f"{name}.png", buf.getvalue())
@@ -134,10 +140,43 @@ def _refuse_unknown_parameters(extra: tuple[str, ...] = ()) -> None:
                           f"expected one of: {', '.join(known)}")
 
 
+MISSING = "–"  # as to_markdown and tables.with_missing show an empty cell
+MAX_ROWS = 500  # a table up to this long shows whole (pandas cut 09's main table: "12 rows × 26 columns", "...")
+
+
+def frame_html(df: pd.DataFrame) -> str | None:
+    """``DataFrame._repr_html_`` with empty cells as "–": a single seed has no sd, which is no "NaN"."""
+    from pandas import get_option
+    from pandas.io.formats import format as fmt
+
+    if df._info_repr() or not get_option("display.notebook_repr_html"):
+        return df._repr_html_()
+    formatter = fmt.DataFrameFormatter(
+        df, na_rep=MISSING, float_format=get_option("display.float_format"), bold_rows=True, escape=True,
+        index_names=True, header=True, index=True, max_rows=get_option("display.max_rows"),
+        min_rows=get_option("display.min_rows"), max_cols=get_option("display.max_columns"),
+        show_dimensions=get_option("display.show_dimensions"), decimal=".")
+    return fmt.DataFrameRenderer(formatter).to_html(notebook=True)
+
+
+def set_display() -> None:
+    """Whole tables (every column, up to MAX_ROWS rows) and "–" for empty cells in this kernel's HTML."""
+    pd.set_option("display.max_columns", None)
+    pd.set_option("display.max_rows", MAX_ROWS)
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, frame_html)
+
+
 def start(name: str = "smoke", *, extra_parameters: tuple[str, ...] = (), **sections: Any) -> Study:
     """Resolve the notebook's profile from its papermill parameters and point the cache at it.
     ``extra_parameters``: the notebook's own parameters besides the profile's keys (not typos)."""
     _refuse_unknown_parameters(tuple(extra_parameters))
+    set_display()
     profile = from_notebook(name, **sections)
     tag = profile.name + ("-open" if profile.data.world == "open" else "")
     os.environ.setdefault("ECOMLIB_WORK_DIR", str(REPO_ROOT / ".work" / tag))

@@ -217,3 +217,23 @@ def test_a_variants_stages_show_on_the_terminal_and_not_in_the_notebook(monkeypa
     drawn = terminal.getvalue()
     assert "train ecominstruct" in drawn and "loss=1.2345" in drawn and "tok_s=987" in drawn
     assert "generate" in drawn and "6/6" in drawn and "B (size" in drawn
+
+
+def test_tables_render_whole_and_empty_cells_as_a_dash():
+    """#24: notebook 09's main table was cut ("12 rows × 26 columns", "..."); a single seed's sd showed "NaN"."""
+    import pandas as pd
+
+    from ecomlib.study.notebook import MAX_ROWS, frame_html, set_display
+
+    df = pd.DataFrame({f"c{i}": [1.5, float("nan")] * 40 for i in range(30)})
+    before = {k: pd.get_option(k) for k in ("display.max_columns", "display.max_rows")}
+    try:
+        set_display()
+        html = frame_html(df)
+    finally:
+        for k, v in before.items():
+            pd.set_option(k, v)
+    assert "rows × " not in html and "..." not in html and "<th>c29</th>" in html and MAX_ROWS >= 80
+    assert "NaN" not in html and html.count("<td>–</td>") == 30 * 40
+    with pd.option_context("display.max_columns", None, "display.max_rows", MAX_ROWS):
+        assert frame_html(df) == df._repr_html_().replace("<td>NaN</td>", "<td>–</td>")
