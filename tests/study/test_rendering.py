@@ -237,3 +237,33 @@ def test_tables_render_whole_and_empty_cells_as_a_dash():
     assert "NaN" not in html and html.count("<td>–</td>") == 30 * 40
     with pd.option_context("display.max_columns", None, "display.max_rows", MAX_ROWS):
         assert frame_html(df) == df._repr_html_().replace("<td>NaN</td>", "<td>–</td>")
+
+
+def test_nbval_runs_fail_on_a_cut_table_or_a_nan_cell(tmp_path):
+    """The rendering check of the test suite (conftest.py): a notebook whose table pandas cuts fails."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import pandas as pd\npd.set_option('display.max_columns', 4)\n"
+        "pd.DataFrame({f'c{i}': [1.0, None] for i in range(9)})")]
+    nb.metadata["kernelspec"] = {"name": "ecomlib", "display_name": "Python (ecomlib)", "language": "python"}
+    path = REPO_ROOT / "notebooks" / f".tmp_rendering_check_{os.getpid()}.ipynb"  # under the root conftest
+    nbformat.write(nb, str(path))
+    try:
+        r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+                            "--nbval-current-env", str(path)], cwd=REPO_ROOT, capture_output=True, text=True,
+                           timeout=300)
+    finally:
+        path.unlink()
+    assert r.returncode == 1, r.stdout[-2000:]
+    assert "a table is cut by pandas" in r.stdout and "shows 'NaN' for an empty cell" in r.stdout, r.stdout[-2000:]
+
+
+def test_table_problems():
+    from ecomlib.study.nbclean import table_problems
+
+    whole = {"data": {"text/html": ["<table><tr><td>–</td><td>1.0</td></tr></table>"]}}
+    cut = {"data": {"text/html": "<table><td>...</td></table>\n<p>12 rows × 26 columns</p>"}}
+    assert table_problems([whole]) == []
+    assert table_problems([cut]) == ["a table is cut by pandas (rows × columns, '...'): display it whole"]
