@@ -35,6 +35,16 @@ def to_markdown(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def split_markdown(df: pd.DataFrame, first: tuple[str, ...] | None) -> str:
+    """``to_markdown(df)``, or the ``first`` columns (those present) as a table, then the rest beside the key."""
+    head = [c for c in (first or ()) if c in df.columns]
+    rest = [c for c in df.columns if c not in head]
+    if len(head) < 2 or not rest:
+        return to_markdown(df)
+    return (to_markdown(df[head]) + f"\nThe other columns, by {head[0]}:\n\n"
+            + to_markdown(df[[head[0], *rest]]))
+
+
 @dataclass
 class Study:
     profile: Profile
@@ -49,9 +59,13 @@ class Study:
     def figures(self) -> Path:
         return self.results / "figures"
 
-    def save_table(self, df: pd.DataFrame, name: str) -> pd.DataFrame:
+    def save_table(self, df: pd.DataFrame, name: str, first: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """CSV with every column; Markdown with ``first`` (default ``tables.MARKDOWN_LAYOUT[name]``, e.g. the
+        paper's Table 4 layout) as one table and the other columns, keyed by the same first column, as a second."""
+        from ecomlib.study.tables import MARKDOWN_LAYOUT
+
         atomic_write_text(self.tables / f"{name}.csv", df.to_csv(index=False))
-        atomic_write_text(self.tables / f"{name}.md", to_markdown(df))
+        atomic_write_text(self.tables / f"{name}.md", split_markdown(df, first or MARKDOWN_LAYOUT.get(name)))
         return df
 
     def load_table(self, name: str) -> pd.DataFrame | None:
