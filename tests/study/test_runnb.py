@@ -26,7 +26,8 @@ def _notebook(path, *cells: str) -> None:
 
 
 def _runner(tmp_path, nb, *extra: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    # as from a terminal: ipykernel keeps no copy of the terminal's fd 2 when it sees PYTEST_CURRENT_TEST
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"} | {"PYTHONPATH": str(REPO_ROOT)}
     return subprocess.Popen([sys.executable, "-m", "ecomlib.study.runnb", str(nb), str(tmp_path / "out.ipynb"),
                              "-k", "ecomlib", "--log-level", "WARNING", "--no-progress-bar", *extra],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -41,6 +42,18 @@ def test_a_notebook_runs_with_no_tcp_warning(tmp_path):
     assert "TCP without encryption" not in err and err.strip() == "", err
     cells = json.loads((tmp_path / "out.ipynb").read_text())["cells"]
     assert "".join(cells[0]["outputs"][0]["text"]) == "42\n"
+
+
+def test_a_variants_bars_reach_the_terminal_and_not_the_notebook(tmp_path):
+    """#24 item 1 end to end: under run_all.sh's runner, a bar drawn in the kernel (ecomlib.progress, inside
+    terminal_only as a study variant's stages are) shows on the runner's stderr, not in the notebook."""
+    _notebook(tmp_path / "nb.ipynb", "from ecomlib.progress import terminal_only, tqdm\n"
+              "with terminal_only():\n    for _ in tqdm(range(3), desc='train ecominstruct'):\n        pass")
+    proc = _runner(tmp_path, tmp_path / "nb.ipynb")
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert "train ecominstruct: 100%" in err and "3/3" in err, err
+    assert "train ecominstruct" not in json.dumps(json.loads((tmp_path / "out.ipynb").read_text())["cells"][0]["outputs"])
 
 
 @pytest.mark.parametrize("sig, rc", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
