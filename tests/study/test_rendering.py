@@ -267,3 +267,14 @@ def test_table_problems():
     cut = {"data": {"text/html": "<table><td>...</td></table>\n<p>12 rows × 26 columns</p>"}}
     assert table_problems([whole]) == []
     assert table_problems([cut]) == ["a table is cut by pandas (rows × columns, '...'): display it whole"]
+
+
+def test_the_stored_smoke_notebooks_show_whole_tables():
+    """The outputs stored in notebooks/ (what nbval compares, what a reader of the repository sees): no
+    table cut by pandas, no "NaN" cell (notebook 09's main table was "12 rows × 26 columns", "...")."""
+    from ecomlib.study.nbclean import table_problems
+
+    for path in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        problems = [(i, p) for i, c in enumerate(cells) for p in table_problems(c.get("outputs", []))]
+        assert problems == [], (path.name, problems)
