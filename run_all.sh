@@ -102,15 +102,24 @@ for nb in "${notebooks[@]}"; do
   echo "==> [$TAG] $name"
   current="$nb"
   t0=$(date +%s)
-  if ! papermill "$nb" "$OUT/$name.ipynb" -k ecomlib --cwd notebooks \
-        -f "configs/$PROFILE.yaml" -y "{data: {world: $WORLD}}" --log-level WARNING; then
+  # papermill through ecomlib.study.runnb: Ctrl-C stops the kernel at once with no traceback, no TCP
+  # warning; the notebook's own progress bars (training, evaluation) draw on this terminal.
+  rc=0
+  python -m ecomlib.study.runnb "$nb" "$OUT/$name.ipynb" -k ecomlib --cwd notebooks \
+        -f "configs/$PROFILE.yaml" -y "{data: {world: $WORLD}}" --log-level WARNING --no-progress-bar \
+        --quiet-interrupt || rc=$?
+  if [ $rc -eq 130 ]; then interrupted INT 130; fi  # a signal to the runner alone
+  if [ $rc -eq 143 ]; then interrupted TERM 143; fi
+  if [ $rc -ne 0 ]; then
     echo "run_all.sh: FAILED in notebook $nb" >&2
     python -m ecomlib.study.nbfail "$OUT/$name.ipynb" >&2 || true
     echo "run_all.sh: the partial executed notebook is kept at $OUT/$name.ipynb" >&2
     exit 1
   fi
   python -m ecomlib.study.nbclean "$OUT/$name.ipynb"
-  jupyter nbconvert --to html --log-level WARN "$OUT/$name.ipynb" --output-dir "$OUT" >/dev/null
+  # the lab template, plus each figure's alt text (Study.save_figure's; the stock template drops it)
+  jupyter nbconvert --to html --log-level WARN --template-file "$ROOT/ecomlib/study/templates/lab_alt.html.j2" \
+    "$OUT/$name.ipynb" --output-dir "$OUT" >/dev/null
   t1=$(date +%s)
   current=""
   printf '%s\t%s\n' "$name" "$((t1 - t0))" >> "$timings"

@@ -7,13 +7,20 @@ draws on the kernel's *original* stderr (ipykernel keeps a copy of fd 2, which i
 papermill or the notebook server runs in, and ``OutStream.fileno()`` returns it) and, when the bar
 closes, prints one summary line into the notebook: what ran, how far, how long, the last postfix
 (e.g. the loss). Outside a kernel it is plain ``tqdm`` and prints no summary.
+
+Inside ``terminal_only()`` (a study variant's training and evaluation) bars draw on the terminal and
+print no summary: the notebook shows the variants bar's one line, not three lines per variant.
+Under ``run_all.sh`` the kernel's original stderr is the terminal run_all.sh runs in, so every stage,
+step, loss, tokens/s and evaluated row shows there while it runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from tqdm import std as _std
@@ -40,6 +47,20 @@ def kernel_terminal() -> TextIO | None:
     return _terminals[fd]
 
 
+_terminal_only = 0  # > 0 inside terminal_only()
+
+
+@contextlib.contextmanager
+def terminal_only() -> Iterator[None]:
+    """Bars made inside draw on the terminal only: no summary line in the notebook."""
+    global _terminal_only
+    _terminal_only += 1
+    try:
+        yield
+    finally:
+        _terminal_only -= 1
+
+
 def summary_line(d: dict[str, Any]) -> str:
     """'desc: n/total unit in 12.3 s (postfix)' from a bar's ``format_dict``."""
     count = f"{d['n']}/{d['total']}" if d.get("total") else f"{d['n']}"
@@ -50,7 +71,7 @@ def summary_line(d: dict[str, Any]) -> str:
 class tqdm(_std.tqdm):  # noqa: N801 - a drop-in for tqdm.tqdm
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         terminal = kernel_terminal()
-        self._summarize = terminal is not None
+        self._summarize = terminal is not None and not _terminal_only
         if terminal is not None:
             kwargs["file"] = terminal
         super().__init__(*args, **kwargs)

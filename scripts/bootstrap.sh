@@ -19,7 +19,7 @@ _ecomlib_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   stamp="$VENV/.ecomlib-installed"
   want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "[bootstrap] installing pinned dependencies into $VENV (one time; about a minute)"
+    echo "[bootstrap] installing pinned dependencies into $VENV (one time; about 4 minutes on a 2-core machine)"
     "$VENV/bin/python" -m pip install -q --upgrade pip
     # torch first, pinned, so no resolver step can pull a CUDA build.
     "$VENV/bin/python" -m pip install -q "torch==2.13.0"

@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", default=None)
     ap.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--bases-only", action="store_true", help="the BLOOM-like and BLOOMZ-like stages and the "
+                    "BLOOMZ-like check only (no fine-tune)")
     args = ap.parse_args(argv)
 
     from ecomlib.config import load_profile
@@ -55,6 +57,14 @@ def main(argv: list[str] | None = None) -> int:
         d = pipeline.base_model(profile, size, stage, progress=True)
         stages[stage] = {"dir": d.name, **_stage_record(d)}
     general = pipeline.general_check(profile, size, progress=True)
+    if args.bases_only:
+        out = {"command": "python scripts/measure_convergence.py " + " ".join(sys.argv[1:] if argv is None else argv),
+               "stages": stages, "general_check": general}
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        for k in ("BLOOM-like", "BLOOMZ-like", "trivial: copy input"):
+            print(f"general held-aside {k:20s} {general[k]['mean']}")
+        return 0
     ft = pipeline.finetune(profile, size, progress=True)
     stages["ecominstruct"] = {"dir": ft.name, **_stage_record(ft)}
     t_train = time.perf_counter() - t0

@@ -12,7 +12,9 @@ export ECOMLIB_RESULTS_DIR="${ECOMLIB_RESULTS_DIR:-$ECOMLIB_WORK_DIR/results}"
 # Agg: no inline figures; Study.save_figure embeds each saved PNG in its notebook exactly once.
 export MPLBACKEND=Agg TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 set +e
-python -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env -p no:cacheprovider "$@"
+# --durations=15: the slowest tests, printed last, say where the run's time went
+python -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env -p no:cacheprovider \
+  --durations=15 "$@"
 rc=$?
 set -e
 if [ $rc -eq 5 ]; then echo "no tests were collected" >&2; exit 1; fi

@@ -81,6 +81,14 @@ def rows_per_task(args: argparse.Namespace, profile) -> int | None:
     return profile.eval.n_per_task
 
 
+def rows_origin(args: argparse.Namespace, profile, n_per_task: int | None) -> str | None:
+    """Where ``n_per_task`` came from when the command line did not give it: the profile's eval.n_per_task."""
+    explicit = any(o.split("=", 1)[0].strip() == "eval.n_per_task" for o in (args.overrides or ()))
+    if n_per_task is None or args.n_per_task is not None or explicit:
+        return None
+    return f"profile {profile.name!r}'s eval.n_per_task; --n-per-task N sets it"
+
+
 def run(args: argparse.Namespace) -> int:
     from ecomlib.evaluation.runner import evaluate_model
 
@@ -91,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
     if tok is None:
         keep_answers(model, args.out)
     rows, scores = evaluate_model(model, tok, instances, profile.eval, progress=args.progress,
-                                  subset=subset_record(args.suite, n_per_task, args.tasks, args.data_dir))
+                                  subset=subset_record(args.suite, n_per_task, args.tasks, args.data_dir,
+                                                       rows_from=rows_origin(args, profile, n_per_task)))
     if os.environ.get("RANK", "0") != "0":  # launched with several processes: they shared the suite; one writes
         return 0
     meta = {**subset_meta(args, n_per_task), "model": args.model}

@@ -113,28 +113,30 @@ def _generate(model, tokenizer, prompts, batch_size, max_new_tokens, num_beams, 
         if not batches or len(batches[-1]) == batch_size or group[batches[-1][0]] != group[i]:
             batches.append([])
         batches[-1].append(i)
-    for batch in tqdm(batches, desc="generate", disable=not progress):
-        width = max(len(encoded[i]) for i in batch)
-        input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for row, i in enumerate(batch):
-            seq = encoded[i]
-            input_ids[row, width - len(seq) :] = torch.tensor(seq, dtype=torch.long)
-            mask[row, width - len(seq) :] = 1
-        out = model.generate(
-            input_ids=input_ids.to(device),
-            attention_mask=mask.to(device),
-            max_new_tokens=max_new_tokens,
-            num_beams=num_beams,
-            do_sample=False,
-            eos_token_id=eos,
-            pad_token_id=pad,
-        )
-        for row, i in enumerate(batch):
-            new = out[row, width:].tolist()
-            if eos in new:
-                new = new[: new.index(eos)]
-            answers[i] = tokenizer.decode(new, skip_special_tokens=True)
+    with tqdm(total=len(prompts), desc="generate", unit="row", disable=not progress) as bar:  # rows, not batches
+        for batch in batches:
+            width = max(len(encoded[i]) for i in batch)
+            input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, i in enumerate(batch):
+                seq = encoded[i]
+                input_ids[row, width - len(seq) :] = torch.tensor(seq, dtype=torch.long)
+                mask[row, width - len(seq) :] = 1
+            out = model.generate(
+                input_ids=input_ids.to(device),
+                attention_mask=mask.to(device),
+                max_new_tokens=max_new_tokens,
+                num_beams=num_beams,
+                do_sample=False,
+                eos_token_id=eos,
+                pad_token_id=pad,
+            )
+            for row, i in enumerate(batch):
+                new = out[row, width:].tolist()
+                if eos in new:
+                    new = new[: new.index(eos)]
+                answers[i] = tokenizer.decode(new, skip_special_tokens=True)
+            bar.update(len(batch))
     if was_training:
         model.train()
     return answers

@@ -51,9 +51,12 @@ def meta_path(predictions: Path) -> Path:
 
 
 def subset_meta(args: argparse.Namespace, n_per_task: int | None) -> dict:
-    """What ``evaluate`` records beside its predictions so ``score`` can select the same instances."""
+    """What ``evaluate`` records beside its predictions so ``score`` can select the same instances, and
+    the suite's folder (``data_dir``, absolute), so ``score`` needs no ``--data-dir`` either."""
+    data_dir = str(Path(args.data_dir).resolve()) if args.data_dir is not None else None
     return {"suite": args.suite, "n_per_task": n_per_task, "tasks": sorted(args.tasks) if args.tasks else None,
-            "candidates": args.candidates or "sampled", "seed": 0 if args.seed is None else args.seed}
+            "candidates": args.candidates or "sampled", "seed": 0 if args.seed is None else args.seed,
+            "data_dir": data_dir}
 
 
 def read_meta(predictions: Path) -> dict:
@@ -66,17 +69,19 @@ def read_meta(predictions: Path) -> dict:
         raise DataError(f"{path}: not a readable JSON object ({exc})") from None
     if not isinstance(meta, dict):
         raise DataError(f"{path}: expected a JSON object with {', '.join(SUBSET_KEYS)}")
-    return {k: meta.get(k) for k in SUBSET_KEYS}
+    return {k: meta.get(k) for k in (*SUBSET_KEYS, "data_dir")}
 
 
-def subset_record(suite: str, n_per_task: int | None, tasks, data_dir) -> dict:
+def subset_record(suite: str, n_per_task: int | None, tasks, data_dir, rows_from: str | None = None) -> dict:
     """What was scored, for scores.json and the table: ``whole`` is False when rows or tasks were cut
     by request; ``absent`` names the published folders missing from the data directory; ``unverified``
-    the files of a pinned suite read from outside a registered path (not checked against their sha256)."""
-    return {"suite": suite, "n_per_task": n_per_task, "tasks": sorted(tasks) if tasks else None,
-            "whole": n_per_task is None and not tasks,
-            "absent": absent_ecomgpt_tasks(data_dir) if suite == "ecomgpt" else [],
-            "unverified": [str(p) for p in unverified_files(suite, data_dir, tasks)]}
+    the files of a pinned suite read from outside a registered path (not checked against their sha256);
+    ``rows_from`` says where ``n_per_task`` came from when not from the command line (e.g. the profile)."""
+    record = {"suite": suite, "n_per_task": n_per_task, "tasks": sorted(tasks) if tasks else None,
+              "whole": n_per_task is None and not tasks,
+              "absent": absent_ecomgpt_tasks(data_dir) if suite == "ecomgpt" else [],
+              "unverified": [str(p) for p in unverified_files(suite, data_dir, tasks)]}
+    return {**record, "rows_from": rows_from} if rows_from else record
 
 
 def load_filtered_suite(suite: str, data_dir, n_per_task, candidates, seed, tasks) -> list[EvalInstance]:
@@ -109,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
     chosen = {k: given[k] if given[k] is not None else meta.get(k) for k in SUBSET_KEYS}
     if chosen["suite"] is None:
         raise ConfigError(f"--suite is required ({meta_path(args.predictions)} not found to take it from)")
+    if args.data_dir is None and meta.get("data_dir") and chosen["suite"] == meta.get("suite"):
+        args.data_dir = Path(meta["data_dir"])  # the folder evaluate read (a build folder, a jsonl file)
     instances = load_filtered_suite(chosen["suite"], args.data_dir, chosen["n_per_task"], chosen["candidates"],
                                     chosen["seed"], chosen["tasks"])
     preds = read_predictions(args.predictions, instances, only_tasks=chosen["tasks"],

@@ -136,7 +136,9 @@ def read_predictions(path: Path, instances: Iterable[EvalInstance], only_tasks: 
         preds[key] = pred
     missing = sorted(known - preds.keys())
     if missing:
-        raise DataError(f"{path}: no prediction for {len(missing)} instance(s), e.g. {missing[:5]}")
+        raise DataError(f"{path}: no prediction for {len(missing)} instance(s), e.g. {missing[:5]}; to score "
+                        "part of the suite, --task NAME (repeatable) and --n-per-task N (the first N rows of each task) "
+                        "select it")
     return preds
 
 
@@ -181,7 +183,7 @@ def _subset_lines(scores: dict) -> list[str]:
     if sub and not sub.get("whole", True):
         rows = "all rows" if sub.get("n_per_task") is None else f"the first {sub['n_per_task']} rows"
         tasks = "every task" if not sub.get("tasks") else f"only {', '.join(sub['tasks'])}"
-        lines += ["", f"SUBSET: {rows} of {tasks} (asked for); not the whole suite."]
+        lines += ["", f"SUBSET: {rows} of {tasks} ({sub.get('rows_from') or 'asked for'}); not the whole suite."]
     for name in (sub or {}).get("absent") or []:
         lines += [f"Absent from the data directory (not scored): {name}"]
     unverified = (sub or {}).get("unverified") or []

@@ -37,12 +37,19 @@ def flags(group: str) -> str:
     return ",".join(out + ([] if redistributable(files_of(group)[0].license) else ["no-redistribution"]))
 
 
+def shown_use(name: str) -> str:
+    """``source_use``, but a held-out source is a test source: its records never reach training (#24: the
+    listing said ``train``)."""
+    use = source_use(name)
+    return "test (held-out)" if use == "train" and REGISTRY[name].spec.heldout else use
+
+
 def _source_rows(names: list[str]) -> list[list[str]]:
     rows = [["name", "repo", "commit", "files", "lang", "kind", "use", "tasks", "heldout", "flags", "license"]]
     for n in names:
         r = REGISTRY[n]
         rows.append([n, r.files[0].repo, r.files[0].commit[:7], str(len(r.files)), r.spec.lang, r.spec.kind,
-                     source_use(n), ",".join(r.spec.tasks) or "–", "yes" if r.spec.heldout else "", flags(n),
+                     shown_use(n), ",".join(r.spec.tasks) or "–", "yes" if r.spec.heldout else "", flags(n),
                      r.files[0].license])
     return rows
 
@@ -66,8 +73,10 @@ def eval_suite_table(data_dir: Path | None) -> str:
     states = [_file_state(f, data_dir) for f in files]
     rows = [["folder", "file", "bytes", "commit", "state"]]
     rows += [[eval_folder(f), f.path.rsplit("/", 1)[-1], str(f.bytes), f.commit[:7], st] for f, st in zip(files, states)]
-    where = (f"{states.count('present')} present under {data_dir}" if data_dir
-             else "no data directory given: state not checked")
+    folders = sorted({eval_folder(f) for f in files})
+    complete = sum(all(st == "present" for f, st in zip(files, states) if eval_folder(f) == d) for d in folders)
+    where = (f"{states.count('present')} of {len(files)} files present under {data_dir}, "
+             f"{complete} of {len(folders)} folders complete" if data_dir else "no data directory given: state not checked")
     head = (f"Evaluation suite ({EVAL_GROUP}, {files[0].repo}: {len({eval_folder(f) for f in files})} folders, "
             f"{len(files)} files; {where}; `ecomlib fetch-data --dest DIR --only {EVAL_GROUP}` fetches them)")
     return head + "\n" + _table(rows)
@@ -131,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     counts = [["source", "use", "records", "repaired", "dropped", "dropped annotations"]]
     for n in names:
         st = _read_source(n, data_dir, args.limit)
-        counts.append([n, source_use(n), str(st.records), str(st.n_repaired), str(st.n_dropped),
+        counts.append([n, shown_use(n), str(st.records), str(st.n_repaired), str(st.n_dropped),
                        str(st.n_dropped_annotations)])
     if len(counts) > 2:
         print("\n== records per source\n" + _table(counts))

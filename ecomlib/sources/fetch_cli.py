@@ -33,6 +33,32 @@ def refuse_replacing_invalid(files, dest: Path) -> None:
                         f"e.g. {bad[0]}; move them away or pass --overwrite")
 
 
+def check_report(files, dest: Path, asked: set[str]) -> int:
+    """Print the training files and the optional evaluation files apart; 1 only for what the user needs.
+
+    The evaluation folders (``use = eval``: the published suite, ChineseEcomQA) are optional: a complete
+    training folder without them is valid. They count when ``--only`` names them, and a copy that is
+    present but corrupt always counts."""
+    training = [f for f in files if f.use != "eval"]
+    optional = [f for f in files if f.use == "eval"]
+    failed = 0
+    for label, part in (("training files", training), ("optional evaluation files", optional)):
+        if not part:
+            continue
+        problems = check(part, dest)
+        required = label == "training files" or bool(asked)  # with --only, every listed file was asked for
+        missing = [p for p in problems if p.endswith(": missing")]
+        bad = problems if required else [p for p in problems if p not in missing]
+        for p in bad:
+            print(p)
+        names = sorted({f.group for f in part})
+        groups = f"{len(names)} sources" if len(names) > 3 else ", ".join(names)
+        note = "" if required or not missing else f" ({len(missing)} not fetched: optional; fetch-data --only NAME)"
+        print(f"{label} ({groups}): {len(part) - len(problems)}/{len(part)} valid under {dest}{note}")
+        failed += len(bad)
+    return 1 if failed else 0
+
+
 def run(args: argparse.Namespace) -> int:
     groups = sorted({f.group for f in FILES})
     for name in args.only:
@@ -40,11 +66,7 @@ def run(args: argparse.Namespace) -> int:
             raise DataError(f"--only {name}: unknown source; known: {', '.join(groups)}")
     files = [f for f in FILES if not args.only or f.group in args.only]
     if args.check:
-        problems = check(files, args.dest)
-        for p in problems:
-            print(p)
-        print(f"{len(files) - len(problems)}/{len(files)} files valid under {args.dest}")
-        return 1 if problems else 0
+        return check_report(files, args.dest, asked=set(args.only))
     if not getattr(args, "overwrite", False):
         refuse_replacing_invalid(files, args.dest)
     result = fetch(args.dest, files, base=args.base_url, show_progress=not args.no_progress)

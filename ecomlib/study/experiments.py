@@ -14,7 +14,7 @@ from typing import Any
 
 # tqdm.auto in a kernel without ipywidgets warns once with a path of this machine; the bars still work.
 warnings.filterwarnings("ignore", message="IProgress not found")
-from ecomlib.progress import tqdm  # noqa: E402  (bars in the terminal, one summary line in a notebook)
+from ecomlib.progress import terminal_only, tqdm  # noqa: E402  (bars in the terminal, one line in a notebook)
 
 from ecomlib.config import Profile, apply_overrides
 
@@ -183,14 +183,21 @@ def run(profile: Profile, variants: list[Variant], progress: bool = True,
     from ecomlib.study import pipeline
 
     rows = []
-    for v in tqdm(variants, desc="variants", disable=not progress):
+    bar = tqdm(variants, desc="variants", disable=not progress)
+    for v in bar:
         p = variant_profile(profile, v)
         size = v.size or p.model.default_size
-        model_dir = pipeline.finetune(p, size, Selection(**v.selection))
+        if progress:
+            bar.set_postfix_str(f"{v.label} (size {size}, seed {p.train.seed})")
+        # Each variant trains and evaluates for minutes: its stages' bars (step, loss, tokens/s; rows
+        # generated) show on the terminal; the notebook keeps the variants bar's one summary line.
+        with terminal_only():
+            model_dir = pipeline.finetune(p, size, Selection(**v.selection), progress=progress)
+            scores = evaluate_all(p, model_dir, progress=progress, splits=splits)
         rows.append(
             {
                 "label": v.label, "group": v.group, "size": size, "seed": p.train.seed,
-                "selection": dataclasses.asdict(Selection(**v.selection)), **evaluate_all(p, model_dir, splits=splits),
+                "selection": dataclasses.asdict(Selection(**v.selection)), **scores,
                 "train_tokens": _trained_tokens(model_dir), "model_dir": str(model_dir),
             }
         )

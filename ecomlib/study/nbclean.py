@@ -5,7 +5,9 @@
   writes each override dict on one line, which ran off the right edge of every HTML page);
 * consecutive stream outputs merged and carriage-return frames (progress bars) collapsed to their
   last state, as a terminal would show them;
-* a check: a notebook that saves figures must embed at least one (exit 1 otherwise).
+* a check: a notebook that saves figures must embed at least one (exit 1 otherwise);
+* a check: no table is cut by pandas ("12 rows × 26 columns", "...") or shows "NaN" for an empty cell
+  (``table_problems``; the test suite applies it to every cell nbval executes, see conftest.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import ast
 import json
 import os
 import pprint
+import re
 import sys
 from pathlib import Path
 
@@ -109,6 +112,22 @@ def count_figures(nb: dict) -> tuple[int, int]:
                  for c in code)
     images = sum("image/png" in out.get("data", {}) for c in code for out in c.get("outputs", []))
     return saving, images
+
+
+def table_problems(outputs: list) -> list[str]:
+    """What a reader of these cell outputs would miss: a table pandas cut (its "N rows × M columns" line,
+    "..." cells) or an empty cell shown as "NaN" (ecomlib.study.notebook.set_display prevents both)."""
+    problems = []
+    for out in outputs:
+        html = out.get("data", {}).get("text/html", "")
+        html = "".join(html) if isinstance(html, list) else html
+        if "<table" not in html:
+            continue
+        if re.search(r"<p>\d+ rows × \d+ columns</p>", html) or re.search(r"<t[dh]>\.\.\.</t[dh]>", html):
+            problems.append("a table is cut by pandas (rows × columns, '...'): display it whole")
+        if "<td>NaN</td>" in html:
+            problems.append("a table shows 'NaN' for an empty cell: show '–'")
+    return problems
 
 
 def clean(path: str | Path) -> None:

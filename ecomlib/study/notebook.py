@@ -35,6 +35,16 @@ def to_markdown(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def split_markdown(df: pd.DataFrame, first: tuple[str, ...] | None) -> str:
+    """``to_markdown(df)``, or the ``first`` columns (those present) as a table, then the rest beside the key."""
+    head = [c for c in (first or ()) if c in df.columns]
+    rest = [c for c in df.columns if c not in head]
+    if len(head) < 2 or not rest:
+        return to_markdown(df)
+    return (to_markdown(df[head]) + f"\nThe other columns, by {head[0]}:\n\n"
+            + to_markdown(df[[head[0], *rest]]))
+
+
 @dataclass
 class Study:
     profile: Profile
@@ -49,9 +59,13 @@ class Study:
     def figures(self) -> Path:
         return self.results / "figures"
 
-    def save_table(self, df: pd.DataFrame, name: str) -> pd.DataFrame:
+    def save_table(self, df: pd.DataFrame, name: str, first: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """CSV with every column; Markdown with ``first`` (default ``tables.MARKDOWN_LAYOUT[name]``, e.g. the
+        paper's Table 4 layout) as one table and the other columns, keyed by the same first column, as a second."""
+        from ecomlib.study.tables import MARKDOWN_LAYOUT
+
         atomic_write_text(self.tables / f"{name}.csv", df.to_csv(index=False))
-        atomic_write_text(self.tables / f"{name}.md", to_markdown(df))
+        atomic_write_text(self.tables / f"{name}.md", split_markdown(df, first or MARKDOWN_LAYOUT.get(name)))
         return df
 
     def load_table(self, name: str) -> pd.DataFrame | None:
@@ -59,15 +73,29 @@ class Study:
         return pd.read_csv(path) if path.is_file() else None
 
     def save_figure(self, fig: Any, name: str) -> Path:
-        """Write ``figures/<name>.png`` and embed the same PNG in the running notebook, once."""
+        """Write ``figures/<name>.png`` and embed the same PNG in the running notebook, once. A figure that
+        hides what it claims (a reference line outside its axes, a legend over data) is refused."""
+        from ecomlib.study.plots import figure_problems
+
+        problems = figure_problems(fig)
+        if problems:
+            raise ValueError(f"figure {name!r} hides data: " + "; ".join(problems))
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=120, bbox_inches="tight", metadata={"Software": None})
         path = atomic_write_bytes(self.figures / f"{name}.png", buf.getvalue())
-        show_png(buf.getvalue(), alt=f"figure {name}")
+        show_png(buf.getvalue(), alt=figure_alt(fig, name))
         import matplotlib.pyplot as plt
 
         plt.close(fig)  # an inline backend would otherwise show it a second time at the end of the cell
         return path
+
+
+def figure_alt(fig: Any, name: str) -> str:
+    """The alt text of a saved figure: its name and titles (a screen reader's, and the HTML's, description)."""
+    sup = getattr(fig, "_suptitle", None)
+    titles = [sup.get_text()] if sup is not None and sup.get_text() else []
+    titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
+    return f"figure {name}" + (": " + "; ".join(titles) if titles else "")
 
 
 def show_png(png: bytes, alt: str = "figure") -> bool:
@@ -126,10 +154,43 @@ def _refuse_unknown_parameters(extra: tuple[str, ...] = ()) -> None:
                           f"expected one of: {', '.join(known)}")
 
 
+MISSING = "–"  # as to_markdown and tables.with_missing show an empty cell
+MAX_ROWS = 500  # a table up to this long shows whole (pandas cut 09's main table: "12 rows × 26 columns", "...")
+
+
+def frame_html(df: pd.DataFrame) -> str | None:
+    """``DataFrame._repr_html_`` with empty cells as "–": a single seed has no sd, which is no "NaN"."""
+    from pandas import get_option
+    from pandas.io.formats import format as fmt
+
+    if df._info_repr() or not get_option("display.notebook_repr_html"):
+        return df._repr_html_()
+    formatter = fmt.DataFrameFormatter(
+        df, na_rep=MISSING, float_format=get_option("display.float_format"), bold_rows=True, escape=True,
+        index_names=True, header=True, index=True, max_rows=get_option("display.max_rows"),
+        min_rows=get_option("display.min_rows"), max_cols=get_option("display.max_columns"),
+        show_dimensions=get_option("display.show_dimensions"), decimal=".")
+    return fmt.DataFrameRenderer(formatter).to_html(notebook=True)
+
+
+def set_display() -> None:
+    """Whole tables (every column, up to MAX_ROWS rows) and "–" for empty cells in this kernel's HTML."""
+    pd.set_option("display.max_columns", None)
+    pd.set_option("display.max_rows", MAX_ROWS)
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, frame_html)
+
+
 def start(name: str = "smoke", *, extra_parameters: tuple[str, ...] = (), **sections: Any) -> Study:
     """Resolve the notebook's profile from its papermill parameters and point the cache at it.
     ``extra_parameters``: the notebook's own parameters besides the profile's keys (not typos)."""
     _refuse_unknown_parameters(tuple(extra_parameters))
+    set_display()
     profile = from_notebook(name, **sections)
     tag = profile.name + ("-open" if profile.data.world == "open" else "")
     os.environ.setdefault("ECOMLIB_WORK_DIR", str(REPO_ROOT / ".work" / tag))

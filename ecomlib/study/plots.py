@@ -36,15 +36,100 @@ def bars_with_intervals(ax: Any, df: pd.DataFrame, x: str, y: str, lo: str, hi: 
     if from_zero:
         ax.set_ylim(bottom=0)
     if hue:
-        ax.legend(title=hue)
+        legend_outside(ax, title=hue)
     return containers
 
 
-def trivial_line(ax: Any, value: float, label: str = TRIVIAL) -> Any:
-    """A dashed horizontal line at ``value``, named in the legend (refreshed to include it)."""
-    line = ax.axhline(value, linestyle="--", color="0.35", linewidth=1.2, label=label, zorder=3)
-    ax.legend()
+def legend_outside(ax: Any, x: float = 1.02, **kwargs: Any) -> Any:
+    """The axes' legend to the right of its axes (``x`` in axes widths; more beside a twin y-axis), where it
+    cannot cover a bar or a point (#24: legends covered a bar of cot_ablation, a point of scaling, a paper
+    bar of prompt_ablation)."""
+    kwargs.setdefault("fontsize", 8)
+    return ax.legend(loc="upper left", bbox_to_anchor=(x, 1.0), borderaxespad=0.0, **kwargs)
+
+
+def reference_line(ax: Any, value: float, label: str, vertical: bool = False, **kwargs: Any) -> Any:
+    """A dashed reference line at ``value`` (horizontal, or ``vertical``), with the axis widened to show it:
+    a line named in the legend but outside the limits is not drawn (cot_ablation's trivial line at 32.8
+    on an axis that stopped near 9)."""
+    style = {"linestyle": "--", "color": "0.35", "linewidth": 1.2, "zorder": 3, **kwargs}
+    line = (ax.axvline if vertical else ax.axhline)(value, label=label, **style)
+    lo, hi = ax.get_xlim() if vertical else ax.get_ylim()
+    if not lo < value < hi:
+        pad = 0.05 * (max(hi, value) - min(lo, value) or 1.0)
+        limits = (min(lo, value - pad), max(hi, value + pad))
+        (ax.set_xlim if vertical else ax.set_ylim)(*limits)
     return line
+
+
+def trivial_line(ax: Any, value: float, label: str = TRIVIAL, vertical: bool = False, **kwargs: Any) -> Any:
+    """A dashed line at ``value``, inside the axes, named in the legend (refreshed, outside the axes)."""
+    line = reference_line(ax, value, label, vertical=vertical, **kwargs)
+    legend_outside(ax)
+    return line
+
+
+# ---------------------------------------------------------------------------------------------------
+# What a saved figure must not do (Study.save_figure checks every figure; the smoke notebooks run it).
+
+def _reference_lines(ax: Any) -> list[tuple[Any, bool]]:
+    """(line, vertical) for each axhline / axvline of ``ax`` (drawn in a blended axes/data transform)."""
+    out = []
+    for line in ax.get_lines():
+        if line.get_transform() is ax.get_yaxis_transform(which="grid"):
+            out.append((line, False))
+        elif line.get_transform() is ax.get_xaxis_transform(which="grid"):
+            out.append((line, True))
+    return out
+
+
+def _data_extents(ax: Any, renderer: Any) -> list[Any]:
+    """Display-space boxes of the data an axes shows: bars, points (markers and line vertices), error bars."""
+    import matplotlib.patches as mpatches
+    from matplotlib.transforms import Bbox
+
+    refs = {id(line) for line, _ in _reference_lines(ax)}
+    boxes = [p.get_window_extent(renderer) for p in ax.patches
+             if isinstance(p, mpatches.Rectangle) and p.get_visible() and (p.get_width() or p.get_height())]
+    for line in ax.get_lines():
+        if id(line) in refs or not line.get_visible():
+            continue
+        xy = line.get_transform().transform(np.column_stack([line.get_xdata(orig=False), line.get_ydata(orig=False)]))
+        boxes += [Bbox.from_extents(x, y, x, y) for x, y in xy if np.isfinite(x) and np.isfinite(y)]
+    from matplotlib.collections import LineCollection, PathCollection
+
+    points = []
+    for coll in ax.collections:
+        if isinstance(coll, LineCollection):  # error bars: both ends of each
+            points += [coll.get_transform().transform(path.vertices) for path in coll.get_paths()]
+        elif isinstance(coll, PathCollection) and len(coll.get_offsets()):  # scatter points
+            points.append(coll.get_offset_transform().transform(np.asarray(coll.get_offsets())))
+    for xy in points:
+        boxes += [Bbox.from_extents(x, y, x, y) for x, y in xy if np.isfinite(x) and np.isfinite(y)]
+    return boxes
+
+
+def figure_problems(fig: Any) -> list[str]:
+    """What hides data in ``fig``: a reference line outside its axes' limits (not drawn), a legend over a
+    bar, a point or an error bar. Empty when the figure shows what its legends say."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    problems = []
+    for i, ax in enumerate(fig.axes):
+        for line, vertical in _reference_lines(ax):
+            value = float(np.asarray(line.get_xdata() if vertical else line.get_ydata())[0])
+            lo, hi = sorted(ax.get_xlim() if vertical else ax.get_ylim())
+            if not lo <= value <= hi:
+                problems.append(f"axes {i}: reference line {line.get_label()!r} at {value:g} is outside the "
+                                f"{'x' if vertical else 'y'} limits {lo:g}..{hi:g} (not drawn)")
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    for leg in legends:
+        box = leg.get_window_extent(renderer)
+        for i, ax in enumerate(fig.axes):
+            if any(box.overlaps(b) for b in _data_extents(ax, renderer)):
+                problems.append(f"the legend ({', '.join(t.get_text() for t in leg.get_texts())[:60]}) covers "
+                                f"data of axes {i}")
+    return problems
 
 
 def _is_dark(rgba: tuple[float, ...]) -> bool:

@@ -181,18 +181,26 @@ def _num(v: Any) -> float:
     return float("nan") if v is None else float(v)
 
 
-def cross_language_table(rows: list[dict], size_map: dict[str, str | None] | None = None) -> pd.DataFrame:
+CROSS_LANGUAGE_SPREAD = ("UD_rougeL_EN", "UD_rougeL_ZH", "UD_rougeL")  # seed_means(spread=...) for the sd columns
+
+
+def cross_language_table(rows: list[dict], size_map: dict[str, str | None] | None = None,
+                         sd: bool = False) -> pd.DataFrame:
     """Table 10 from ``experiments.cross_language`` rows: per size, train EN / +ZH Δ / EN+ZH / +EN Δ / ZH
     against test EN / ZH / EN+ZH (unseen-dataset Rouge-L by test language). "+ZH Δ" = EN+ZH − EN (what
-    adding Chinese training data gives), "+EN Δ" = EN+ZH − ZH (what adding English data gives)."""
+    adding Chinese training data gives), "+EN Δ" = EN+ZH − ZH (what adding English data gives).
+    ``sd``: also ``test EN sd`` ... (the seed sd of ``seed_means(..., spread=CROSS_LANGUAGE_SPREAD)`` rows;
+    empty with one seed and on the Δ rows), the error bars of a figure that shows seed means."""
     cols = {"test EN": "UD_rougeL_EN", "test ZH": "UD_rougeL_ZH", "test EN+ZH": "UD_rougeL"}
+    if sd:
+        cols |= {f"{c} sd": f"{k}_sd" for c, k in list(cols.items())}
     by = {(r["size"], r["label"]): {c: _num(r.get(k)) for c, k in cols.items()} for r in rows}
     out = []
     for size in dict.fromkeys(r["size"] for r in rows):
         en, both, zh = (by.get((size, t)) for t in ("EN", "EN+ZH", "ZH"))
         if en is None or both is None or zh is None:
             raise ValueError(f"cross-language rows for size {size!r} need EN, EN+ZH and ZH")
-        delta = lambda a, b: {c: round(a[c] - b[c], 2) for c in cols}  # noqa: E731
+        delta = lambda a, b: {c: None if c.endswith(" sd") else round(a[c] - b[c], 2) for c in cols}  # noqa: E731
         for train, vals in (("EN", en), ("+ZH Δ", delta(both, en)), ("EN+ZH", both), ("+EN Δ", delta(both, zh)), ("ZH", zh)):
             out.append({"size": size, "paper size": (size_map or {}).get(size), "Train": train, **vals})
     return pd.DataFrame(out)
@@ -217,6 +225,12 @@ def change_vs_full(df: pd.DataFrame, cols: Sequence[str], label: str = "Training
         for _, r in g[g[label] != "Full"].iterrows():
             out.append({by: key, label: r[label], **{c: round(r[c] - full.iloc[0][c], 2) for c in cols}})
     return pd.DataFrame(out)
+
+
+# The Markdown of a wide table: the paper's layout first, every other column in a second table (readers
+# met 26 columns in table4_main.md). The CSV keeps all columns in one table.
+TABLE4_LAYOUT = ("Model", *(f"{t} {m}" for t in ("UD", "PA", "RTC") for m in ("miF1", "maF1", "Rouge")), "PS Rouge")
+MARKDOWN_LAYOUT = {"table4_main": TABLE4_LAYOUT}
 
 
 MISSING = "–"  # how a table cell without a number renders (e.g. a task family absent from the scored suite)

@@ -109,6 +109,12 @@ def test_evaluate_cli_with_local_checkpoint(tiny_lm, tmp_path):
     first, again = (json.loads((d / "scores.json").read_text()) for d in (out, tmp_path / "re"))
     assert again["subset"]["n_per_task"] == 12 and first["subset"]["n_per_task"] == 8  # the smoke profile's
     assert {k: v for k, v in again.items() if k != "subset"} == {k: v for k, v in first.items() if k != "subset"}
+    # #24: the 8 rows came from the profile, not from the command line; and the meta file names the build
+    # folder, so a re-score needs neither --suite nor --data-dir
+    table = (out / "table.md").read_text()
+    assert "SUBSET: the first 8 rows of every task (profile 'smoke''s eval.n_per_task; --n-per-task N sets it)" in table
+    assert main(["score", "--predictions", str(out / "predictions.jsonl"), "--out", str(tmp_path / "meta")]) == 0
+    assert json.loads((tmp_path / "meta" / "scores.json").read_text())["summary"] == first["summary"]
 
 
 def test_score_cli_selects_rows_from_a_larger_file(tmp_path, capsys):
@@ -125,8 +131,12 @@ def test_score_cli_selects_rows_from_a_larger_file(tmp_path, capsys):
     assert main([*base, "--n-per-task", "1", "--out", str(tmp_path / "first")]) == 0
     first = json.loads((tmp_path / "first" / "scores.json").read_text())
     assert {m["n"] for m in first["tasks"].values()} == {1} and len(first["tasks"]) == 13
-    assert "SUBSET: the first 1 rows of every task" in (tmp_path / "first" / "table.md").read_text()
+    assert "SUBSET: the first 1 rows of every task (asked for)" in (tmp_path / "first" / "table.md").read_text()
     capsys.readouterr()
+    # a few predictions of the whole suite: the error says how to score a subset (#24)
+    _write_preds(preds, [{"task": i.task, "index": i.index, "prediction": i.gold} for i in insts[:3]])
+    assert main([*base, "--out", str(tmp_path / "few")]) == 2
+    assert "--task NAME (repeatable) and --n-per-task N" in capsys.readouterr().err
     # a task the data directory lacks is named, with the way out
     _write_preds(preds, [{"task": i.task, "index": i.index, "prediction": i.gold} for i in insts]
                  + [{"task": "EN-Nope-CLS-x", "index": 0, "prediction": "a"}])

@@ -90,4 +90,8 @@ def test_ctrl_c_says_interrupted_and_exits_130(tmp_path):
     assert rc == 130, out[-3000:]
     assert "run_all.sh: interrupted (SIGINT) in notebook notebooks/01_build_ecominstruct.ipynb" in out
     assert "FAILED" not in out and "may have died" not in out
+    for noise in ("Traceback", "ZMQError", "Aborted!", "TCP without encryption"):  # #24: papermill's own
+        assert noise not in out, out[-3000:]
+    time.sleep(0.5)
+    assert [p for p in tree if Path(f"/proc/{p}").exists()] == [], "the kernel outlived the run"
     assert not (tmp_path / "results" / "RUN.md").exists() and not (tmp_path / "results" / "RUN-only-01.md").exists()

@@ -169,5 +169,5 @@ def test_fetch_check_reports_wrong_hash(tmp_path, data_dir):
     assert "Traceback" not in out.stderr and out.stderr == ""
     problems = [ln for ln in out.stdout.splitlines() if "valid under" not in ln]
     assert problems == [f"{bad.rel_path}: sha256 differs from the pinned {bad.sha256}"], out.stdout
-    assert f"{len(files) - 1}/{len(files)} files valid" in out.stdout
+    assert f"{len(files) - 1}/{len(files)} valid under" in out.stdout
     assert _files(dest) == before  # the check changes nothing: no deletion, no download, no new file

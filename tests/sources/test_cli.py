@@ -44,7 +44,7 @@ def test_sources_lists_the_26_evaluation_files(capsys, monkeypatch, tmp_path):
     bad.local(tmp_path).write_bytes(b"not the pinned file")
     assert main(["sources", "--data-dir", str(tmp_path), "--only", EVAL_GROUP]) == 0
     out = capsys.readouterr().out
-    assert "0 present under" in out and "PriceRunner" not in out
+    assert "0 of 26 files present under" in out and "0 of 13 folders complete" in out and "PriceRunner" not in out
     states = [line.split()[-1] for line in out.splitlines() if "eaa846f" in line]
     assert len(states) == 26 and states.count("invalid") == 1 and states.count("absent") == 25
 
@@ -52,7 +52,7 @@ def test_sources_lists_the_26_evaluation_files(capsys, monkeypatch, tmp_path):
 def test_sources_shows_the_real_evaluation_files_present(capsys, data_dir):
     assert main(["sources", "--data-dir", str(data_dir), "--only", "EcomGPTEval"]) == 0
     out = capsys.readouterr().out
-    assert "4 present under" in out  # the 2 folders of the local copy; the other 11 absent
+    assert "4 of 26 files present under" in out and "2 of 13 folders complete" in out  # the local copy's 2
     assert sum(line.endswith("absent") for line in out.splitlines()) == 22
 
 
@@ -65,6 +65,9 @@ def test_sources_shows_use_flags_and_licence_notes(capsys, monkeypatch):
     ditto = next(line for line in out.splitlines() if line.startswith("AbtBuy "))
     assert "no-redistribution" in ditto and "upstream DeepMatcher/WDC data state no license" in ditto
     assert "Evaluation suite (ChineseEcomQA" in out and "flags eval-only,no-redistribution" in out
+    # #24: a held-out source is tested on, never trained on: the listing said "train"
+    pricerunner = next(line for line in out.splitlines() if line.startswith("PriceRunner "))
+    assert " test (held-out) " in pricerunner and " train " not in pricerunner
 
 
 def test_sources_reads_the_new_sources_with_counts(capsys, fixture_dir):

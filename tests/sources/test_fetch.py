@@ -189,3 +189,42 @@ def test_cli_fetches_the_26_evaluation_files_and_the_suite_loads(server, tmp_pat
     assert len(_leftovers(dest)) == 26
     assert len({i.task for i in load_suite("ecomgpt", dest)}) == 13  # the fetched layout is the suite's
     assert main(["fetch-data", "--dest", str(dest), "--only", EVAL_GROUP, "--check"]) == 0
+
+
+def test_check_reports_training_and_optional_evaluation_files_apart(tmp_path, capsys):
+    """A complete training folder without the optional evaluation folders is valid (#24: it said
+    '72/94 files valid' and exited 1); asking for an evaluation folder with --only makes it required."""
+    import dataclasses
+    import shutil
+    import unittest.mock
+
+    from ecomlib.sources import fetch_cli
+    from ecomlib.sources.registry import EVAL_GROUP
+
+    src = tmp_path / "src"
+    pins = []
+    for i, f in enumerate([*files_of("Eprstmt"), *files_of(EVAL_GROUP)[:2]]):
+        data = f"file {i}\n".encode()
+        pins.append(dataclasses.replace(f, bytes=len(data), sha256=hashlib.sha256(data).hexdigest()))
+        f_path = pins[-1].local(src)
+        f_path.parent.mkdir(parents=True, exist_ok=True)
+        f_path.write_bytes(data)
+    dest = tmp_path / "dest"
+    for f in pins:
+        if f.use != "eval":  # the training files only
+            f.local(dest).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(f.local(src), f.local(dest))
+
+    with unittest.mock.patch.object(fetch_cli, "FILES", tuple(pins)):
+        assert main(["fetch-data", "--dest", str(dest), "--check"]) == 0
+        out = capsys.readouterr().out
+        assert "training files (Eprstmt): 3/3 valid" in out
+        assert "optional evaluation files (EcomGPTEval): 0/2 valid" in out and "not fetched: optional" in out
+        assert ": missing" not in out
+        assert main(["fetch-data", "--dest", str(dest), "--only", EVAL_GROUP, "--check"]) == 1
+        assert out.count(": missing") == 0 and capsys.readouterr().out.count(": missing") == 2
+        corrupt = pins[-1].local(dest)  # present but corrupt: an error even when optional
+        corrupt.parent.mkdir(parents=True, exist_ok=True)
+        corrupt.write_bytes(b"x")
+        assert main(["fetch-data", "--dest", str(dest), "--check"]) == 1
+        assert "bytes, expected" in capsys.readouterr().out

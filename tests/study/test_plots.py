@@ -83,3 +83,47 @@ def test_finish_keeps_long_labels_inside_the_figure():
     fig.savefig(buf, format="png")
     assert buf.getvalue()[:4] == b"\x89PNG"
     plt.close(fig)
+
+
+def test_a_reference_line_beyond_the_data_widens_the_axis(ax):
+    """#24: cot_ablation named a trivial line at 32.81 in its legend on an x-axis that stopped near 9."""
+    ax.barh([0, 1], [8.0, 9.0])
+    plots.trivial_line(ax, 32.81, vertical=True)
+    assert plots.figure_problems(ax.figure) == []
+    assert ax.get_xlim()[1] > 32.81
+
+
+def test_figure_problems_names_a_line_outside_the_axes_and_a_legend_over_data():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.bar(range(5), [9, 9, 9, 9, 9], label="ours")
+    ax.set_ylim(0, 10)
+    ax.axhline(32.81, linestyle="--", label="best trivial")
+    ax.legend(loc="center")  # over the bars
+    problems = plots.figure_problems(fig)
+    plt.close(fig)
+    assert any("reference line 'best trivial' at 32.81 is outside" in p for p in problems), problems
+    assert any(p.startswith("the legend (best trivial, ours) covers data of axes 0") for p in problems), problems
+
+
+def test_legends_from_the_helpers_stay_off_the_data():
+    fig, axes = plt.subplots(1, 2, figsize=(6, 2.5))
+    plots.bars_with_intervals(axes[0], DF, "variant", "rouge", "lo", "hi", hue="seed")
+    axes[1].errorbar([1, 2, 3], [5.0, 9.0, 13.0], yerr=[1, 1, 1], marker="o", label="ours")
+    plots.trivial_line(axes[1], 20.0)
+    plots.finish(fig)
+    assert plots.figure_problems(fig) == []
+    plt.close(fig)
+
+
+def test_save_figure_refuses_a_figure_that_hides_data(tmp_path):
+    from ecomlib.config import load_profile
+    from ecomlib.study.notebook import Study
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [1, 2], "o", label="ours")
+    ax.axvline(50, label="trivial")
+    ax.set_xlim(0, 3)  # limits set after the line (as cot_ablation's were)
+    S = Study(profile=load_profile("smoke"), results=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="figure 'x' hides data: axes 0: reference line 'trivial' at 50"):
+        S.save_figure(fig, "x")
+    assert not (tmp_path / "figures" / "x.png").exists()

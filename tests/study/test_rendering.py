@@ -144,3 +144,137 @@ def test_nbclean_makes_output_paths_repo_relative_and_allows_an_optional_figure(
     nbclean.clean(path)  # no SystemExit: the only figure cell is optional
     text = path.read_text()
     assert root + "/" not in text and "results/cpu/figures/a.png" in text and ".work/cpu" in text
+
+
+def test_html_rendering_carries_each_figures_alt_text(tmp_path):
+    """nbconvert's lab template drops an output's alt text and warned "Alternative text is missing on N
+    image(s)" once per notebook (#24); run_all.sh converts with a template that keeps it."""
+    import matplotlib.pyplot as plt
+    import nbformat
+
+    from ecomlib.study.notebook import figure_alt
+
+    fig, ax = plt.subplots()
+    ax.set_title("scores by size")
+    alt = figure_alt(fig, "scaling")
+    plt.close(fig)
+    assert alt == "figure scaling: scores by size"
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg=="
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("S.save_figure(fig, 'scaling')")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": png}, metadata={"image/png": {"alt": alt}})]
+    nb.cells = [cell]
+    nbformat.write(nb, str(tmp_path / "n.ipynb"))
+    run_all = (REPO_ROOT / "run_all.sh").read_text()
+    template = "ecomlib/study/templates/lab_alt.html.j2"
+    assert f'--template-file "$ROOT/{template}"' in run_all
+    r = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--log-level", "WARN",
+                        "--template-file", str(REPO_ROOT / template), str(tmp_path / "n.ipynb")],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "Alternative text is missing" not in r.stderr
+    html = (tmp_path / "n.html").read_text()
+    assert f'alt="{alt}"' in html and "jp-RenderedImage" in html and "jp-Notebook" in html
+
+
+def test_a_variants_stages_show_on_the_terminal_and_not_in_the_notebook(monkeypatch, capfd):
+    """#24: a cpu variant trained and evaluated for minutes behind a bare 'variants 2/18' bar. Its stages'
+    bars (step, loss, tokens/s; rows generated) now draw on the terminal; the notebook gets one line."""
+    from ecomlib.study import experiments, pipeline
+
+    terminal = io.StringIO()
+    monkeypatch.setattr(progress, "kernel_terminal", lambda: terminal)  # what a papermill kernel gets
+
+    def stage(desc, n, progress=False, **postfix):
+        with progress_mod.tqdm(total=n, desc=desc, disable=not progress) as bar:
+            for _ in range(n):
+                bar.update(1)
+            bar.set_postfix(**postfix)
+
+    progress_mod = progress
+
+    def finetune(p, size, selection=None, progress=False):
+        stage("train ecominstruct", 4, progress, loss="1.2345", tok_s="987")
+        return "m"
+
+    def evaluate(p, model_dir, split="heldout", progress=False):
+        stage("generate", 6, progress)
+        return {"tasks": {}, "summary": {}}
+
+    monkeypatch.setattr(pipeline, "finetune", finetune)
+    monkeypatch.setattr(pipeline, "evaluate", evaluate)
+    import ecomlib.study.tables as tables
+
+    monkeypatch.setattr(tables, "summarize", lambda s: {"UD": 1.0})
+    monkeypatch.setattr(tables, "summarize_heldin", lambda s: {"HI_UD": 1.0})
+    profile = load_profile("smoke")
+    capfd.readouterr()
+    rows = experiments.run(profile, [experiments.Variant("A"), experiments.Variant("B")], progress=True)
+    out, err = capfd.readouterr()
+    assert [r["UD"] for r in rows] == [1.0, 1.0]
+    shown = _lines(out) + _lines(err)
+    assert len(shown) == 1 and shown[0].startswith("variants: 2/2 "), shown  # the notebook's one line
+    drawn = terminal.getvalue()
+    assert "train ecominstruct" in drawn and "loss=1.2345" in drawn and "tok_s=987" in drawn
+    assert "generate" in drawn and "6/6" in drawn and "B (size" in drawn
+
+
+def test_tables_render_whole_and_empty_cells_as_a_dash():
+    """#24: notebook 09's main table was cut ("12 rows × 26 columns", "..."); a single seed's sd showed "NaN"."""
+    import pandas as pd
+
+    from ecomlib.study.notebook import MAX_ROWS, frame_html, set_display
+
+    df = pd.DataFrame({f"c{i}": [1.5, float("nan")] * 40 for i in range(30)})
+    before = {k: pd.get_option(k) for k in ("display.max_columns", "display.max_rows")}
+    try:
+        set_display()
+        html = frame_html(df)
+    finally:
+        for k, v in before.items():
+            pd.set_option(k, v)
+    assert "rows × " not in html and "..." not in html and "<th>c29</th>" in html and MAX_ROWS >= 80
+    assert "NaN" not in html and html.count("<td>–</td>") == 30 * 40
+    with pd.option_context("display.max_columns", None, "display.max_rows", MAX_ROWS):
+        assert frame_html(df) == df._repr_html_().replace("<td>NaN</td>", "<td>–</td>")
+
+
+def test_nbval_runs_fail_on_a_cut_table_or_a_nan_cell(tmp_path):
+    """The rendering check of the test suite (conftest.py): a notebook whose table pandas cuts fails."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import pandas as pd\npd.set_option('display.max_columns', 4)\n"
+        "pd.DataFrame({f'c{i}': [1.0, None] for i in range(9)})")]
+    nb.metadata["kernelspec"] = {"name": "ecomlib", "display_name": "Python (ecomlib)", "language": "python"}
+    path = REPO_ROOT / "notebooks" / f".tmp_rendering_check_{os.getpid()}.ipynb"  # under the root conftest
+    nbformat.write(nb, str(path))
+    try:
+        r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+                            "--nbval-current-env", str(path)], cwd=REPO_ROOT, capture_output=True, text=True,
+                           timeout=300)
+    finally:
+        path.unlink()
+    assert r.returncode == 1, r.stdout[-2000:]
+    assert "a table is cut by pandas" in r.stdout and "shows 'NaN' for an empty cell" in r.stdout, r.stdout[-2000:]
+
+
+def test_table_problems():
+    from ecomlib.study.nbclean import table_problems
+
+    whole = {"data": {"text/html": ["<table><tr><td>–</td><td>1.0</td></tr></table>"]}}
+    cut = {"data": {"text/html": "<table><td>...</td></table>\n<p>12 rows × 26 columns</p>"}}
+    assert table_problems([whole]) == []
+    assert table_problems([cut]) == ["a table is cut by pandas (rows × columns, '...'): display it whole"]
+
+
+def test_the_stored_smoke_notebooks_show_whole_tables():
+    """The outputs stored in notebooks/ (what nbval compares, what a reader of the repository sees): no
+    table cut by pandas, no "NaN" cell (notebook 09's main table was "12 rows × 26 columns", "...")."""
+    from ecomlib.study.nbclean import table_problems
+
+    for path in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        problems = [(i, p) for i, c in enumerate(cells) for p in table_problems(c.get("outputs", []))]
+        assert problems == [], (path.name, problems)

@@ -62,3 +62,35 @@ def test_findings_reads_a_table4_layout():
     t4 = pd.DataFrame({"Model": ["BLOOMZ-like xs", "EcomGPT xs"], "UD Rouge": [10.0, 25.0], "UD Rouge (corrected)": [0.0, 0.0]})
     f = T.findings({"table4_main": t4})
     assert f.loc[0, "ours Δ"] == 15.0 and f.loc[0, "reproduces"] == "yes"
+
+
+def test_table4_markdown_has_the_papers_layout_first_and_the_rest_second(tmp_path):
+    """#24: table4_main.md had 26 columns in one table."""
+    from ecomlib.study.notebook import Study
+
+    cols = ["Model", "family", "size", "n_seeds", *T.TABLE4_LAYOUT[1:], *(f"{c} (corrected)" for c in T.TABLE4_LAYOUT[1:]),
+            "UD Rouge sd"]
+    df = pd.DataFrame([[f"m{i}" if c == "Model" else 1.0 for c in cols] for i in range(2)], columns=cols)
+    S = Study(profile=load_profile("smoke"), results=tmp_path, progress=False)
+    S.save_table(df, "table4_main")
+    md = (tmp_path / "tables" / "table4_main.md").read_text()
+    first, second = md.split("\nThe other columns, by Model:\n\n")
+    assert first.splitlines()[0] == "| " + " | ".join(T.TABLE4_LAYOUT) + " |"
+    assert second.splitlines()[0].startswith("| Model | family | size | n_seeds | UD miF1 (corrected) |")
+    assert second.splitlines()[0].endswith("| UD Rouge sd |") and len(second.splitlines()) == 4
+    assert list(pd.read_csv(tmp_path / "tables" / "table4_main.csv").columns) == cols  # the CSV stays whole
+    S.save_table(df[["Model", "family"]], "other")
+    assert "The other columns" not in (tmp_path / "tables" / "other.md").read_text()
+
+
+def test_cross_language_table_carries_the_seed_sd_of_its_means():
+    """#24: cross_language.png says "mean of 3 seeds" with no error bars; its table had no sd column."""
+    rows = []
+    for seed, bump in ((0, 0.0), (1, 2.0)):
+        rows += [{**_row("xs", lab, en + bump, zh, both), "seed": seed}
+                 for lab, en, zh, both in (("EN", 10.0, 2.0, 6.0), ("EN+ZH", 12.0, 9.0, 10.0), ("ZH", 5.0, 8.0, 7.0))]
+    means = T.seed_means(rows, by=("label", "size"), spread=T.CROSS_LANGUAGE_SPREAD)
+    t = T.cross_language_table(means, sd=True).set_index("Train")
+    assert t.loc["EN", "test EN"] == 11.0 and t.loc["EN", "test EN sd"] == round(2 ** 0.5, 2)
+    assert t.loc["EN", "test ZH sd"] == 0.0 and math.isnan(t.loc["+ZH Δ", "test EN sd"])
+    assert "test EN sd" not in T.cross_language_table(means).columns  # the displayed table is unchanged
