@@ -181,9 +181,9 @@ def set_display() -> None:
         from IPython import get_ipython
     except ImportError:
         return
-    shell = get_ipython()
-    if shell is not None:
-        shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, frame_html)
+    formatter = getattr(get_ipython(), "display_formatter", None)  # None outside a kernel (and in stand-ins)
+    if formatter is not None:
+        formatter.formatters["text/html"].for_type(pd.DataFrame, frame_html)
 
 
 def start(name: str = "smoke", *, extra_parameters: tuple[str, ...] = (), **sections: Any) -> Study:
