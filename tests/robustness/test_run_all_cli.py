@@ -14,6 +14,7 @@ import pytest
 
 from ecomlib.config import REPO_ROOT
 from tests.robustness.test_run_all_restart import _bootstrap_is_current, _descendants, _env
+from tests.study.test_runnb import _running  # a zombie counts as stopped
 
 TIMEOUT = 600
 
@@ -97,11 +98,4 @@ def test_ctrl_c_says_interrupted_and_exits_130(tmp_path):
         time.sleep(0.2)
     assert [p for p in tree if _running(p)] == [], "the kernel outlived the run"
 
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
     assert not (tmp_path / "results" / "RUN.md").exists() and not (tmp_path / "results" / "RUN-only-01.md").exists()
