@@ -33,7 +33,24 @@ def _ipc_kernel_manager():
         def _transport_default(self) -> str:
             return "ipc"
 
+        @default("ip")
+        def _ip_default(self) -> str:
+            # jupyter_client's default is "kernel-ipc" in the working directory: two runs started there at
+            # once (the README's shared cache) raced for the same socket names and a kernel never answered
+            return _private_socket_prefix()
+
     return IPCKernelManager
+
+
+def _private_socket_prefix() -> str:
+    """A socket path prefix in a folder of this process's own, removed at exit."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="ecomlib-kernel-")
+    atexit.register(shutil.rmtree, folder, True)
+    return os.path.join(folder, "ipc")
 
 
 def run_papermill(argv: list[str]) -> None:

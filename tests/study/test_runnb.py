@@ -107,3 +107,18 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_each_kernel_gets_its_own_socket_folder(tmp_path, monkeypatch):
+    """jupyter_client's IPC default is "kernel-ipc" in the working directory: two run_all.sh started in
+    the repository at once raced for the same socket names ("Kernel didn't respond in 60 seconds")."""
+    import os
+
+    from ecomlib.study.runnb import _ipc_kernel_manager
+
+    monkeypatch.chdir(tmp_path)
+    manager = _ipc_kernel_manager()
+    a, b = manager(kernel_name="python3"), manager(kernel_name="python3")
+    assert a.transport == b.transport == "ipc"
+    assert os.path.isabs(a.ip) and os.path.isabs(b.ip) and os.path.dirname(a.ip) != os.path.dirname(b.ip)
+    assert not list(tmp_path.iterdir())  # nothing in the working directory
