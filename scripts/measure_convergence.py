@@ -28,6 +28,22 @@ def _stage_record(model_dir: Path) -> dict:
             "curve": stop.get("curve")}
 
 
+def _command(argv: list[str], out: Path) -> str:
+    """The command as run, with ``--out`` relative to the repository (no machine path is recorded)."""
+    from ecomlib.config import REPO_ROOT
+
+    path = out.resolve()
+    shown = path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else out.name
+    args = [shown if a == str(out) else a for a in argv]
+    return "python scripts/measure_convergence.py " + " ".join(args)
+
+
+def _save(out_path: Path, argv: list[str], record: dict) -> None:
+    from ecomlib.io import atomic_write_json
+
+    atomic_write_json(out_path, {"command": _command(argv, out_path), **record})
+
+
 def _best(rows: dict, key: str) -> tuple[str, float]:
     vals = {name: r.get(key) for name, r in rows.items() if r.get(key) is not None}
     name = max(vals, key=vals.get)
@@ -42,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--bases-only", action="store_true", help="the BLOOM-like and BLOOMZ-like stages and the "
                     "BLOOMZ-like check only (no fine-tune)")
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = ap.parse_args(argv)
 
     from ecomlib.config import load_profile
@@ -58,10 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         stages[stage] = {"dir": d.name, **_stage_record(d)}
     general = pipeline.general_check(profile, size, progress=True)
     if args.bases_only:
-        out = {"command": "python scripts/measure_convergence.py " + " ".join(sys.argv[1:] if argv is None else argv),
-               "stages": stages, "general_check": general}
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        _save(args.out, argv, {"stages": stages, "general_check": general})
         for k in ("BLOOM-like", "BLOOMZ-like", "trivial: copy input"):
             print(f"general held-aside {k:20s} {general[k]['mean']}")
         return 0
@@ -76,7 +90,6 @@ def main(argv: list[str] | None = None) -> int:
     triv_hi = {n: summarize_heldin(s) for n, s in trivial_scores(profile, "heldin").items()}
     triv_ho = {n: summarize(s) for n, s in trivial_scores(profile, "heldout").items()}
     out = {
-        "command": "python scripts/measure_convergence.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "profile": args.profile, "size": size, "overrides": args.overrides,
         "train": {k: getattr(profile.train, k) for k in ("lr", "epochs", "max_steps", "pretrain_steps", "general_steps",
                                                         "heldaside_fraction", "evals_per_epoch", "patience", "min_delta")},
@@ -93,8 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     gaps = {split: trivial_gaps(profile, [model_instance_scores(profile, ft, split)], split)
             for split in ("heldin", "heldout")}
     out["gaps_vs_best_trivial"] = {split: df.to_dict("records") for split, df in gaps.items()}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    _save(args.out, argv, out)
     for name, s in stages.items():
         print(f"{name:13s} steps {s['steps']:6d}  {s['seconds']:7.1f} s  best aside loss {s['best_heldaside_loss']}  "
               f"({s['reason']})")
