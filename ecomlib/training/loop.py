@@ -497,14 +497,20 @@ def _save_best(accelerator, model, root: Path, step: int) -> None:
     """The best evaluation's weights, as safetensors (never a pickle), replaced atomically."""
     from safetensors.torch import save_file
 
+    from ecomlib.training.checkpoint import disk_errors
+
     state_dict = accelerator.get_state_dict(model)  # collective under FSDP/DeepSpeed
     if accelerator.is_main_process:
-        root.mkdir(parents=True, exist_ok=True)
         tmp = root / f".{BEST_WEIGHTS}.tmp"
-        # clones: tied weights share storage, which safetensors refuses to write
-        save_file({k: v.detach().to("cpu").contiguous().clone() for k, v in state_dict.items()}, str(tmp),
-                  metadata={"step": str(step)})
-        os.replace(tmp, root / BEST_WEIGHTS)
+        try:
+            with disk_errors(root):  # a full disk is one file-system line naming checkpoints/
+                root.mkdir(parents=True, exist_ok=True)
+                # clones: tied weights share storage, which safetensors refuses to write
+                save_file({k: v.detach().to("cpu").contiguous().clone() for k, v in state_dict.items()}, str(tmp),
+                          metadata={"step": str(step)})
+                os.replace(tmp, root / BEST_WEIGHTS)
+        finally:
+            tmp.unlink(missing_ok=True)
     accelerator.wait_for_everyone()
 
 

@@ -137,6 +137,18 @@ def test_full_disk_at_a_checkpoint_is_one_line(files, tmp_path, monkeypatch, cap
     assert ".tmp" not in line
 
 
+def test_full_disk_at_the_best_weights_snapshot_is_one_line(files, tmp_path, monkeypatch, capsys):  # noqa: F811
+    """The convergence rule's snapshot of the best held-aside weights fails like a checkpoint: one line."""
+    import safetensors.torch
+
+    monkeypatch.setattr(safetensors.torch, "save_file", _full_disk_safetensors)
+    out = tmp_path / "run"
+    capsys.readouterr()
+    rc = _train(files, out, "--set", "train.heldaside_fraction=0.2", "--set", "train.save_every=0")
+    line = one_error_line(rc, _err(capsys), str(out / "checkpoints"), "No space left on device")
+    assert ".tmp" not in line and not list((out / "checkpoints").glob(".*.tmp"))
+
+
 def test_torch_write_failure_maps_to_a_file_system_error(tmp_path):
     """torch.save's own report of a full disk (``unexpected pos``) becomes an OSError naming the folder."""
     from ecomlib.training.checkpoint import disk_errors
