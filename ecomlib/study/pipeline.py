@@ -311,6 +311,7 @@ def _score_general(profile: Profile, bases: dict, rows: list[dict], progress: bo
     from ecomlib.evaluation.generation import generate, inference_dtype, place_for_inference
     from ecomlib.evaluation.rouge import rouge_l_char
     from ecomlib.training import load_model, load_tokenizer
+    from ecomlib.world.general import prompt_input
 
     def per_task(answers: list[str]) -> dict:
         out: dict = {}
@@ -326,13 +327,14 @@ def _score_general(profile: Profile, bases: dict, rows: list[dict], progress: bo
 
     e = profile.eval
     scores = {"n_rows": len(rows)}
+    if not rows:  # the rule is off: nothing was set aside to score
+        return scores
     for stage, path in bases.items():
         model = place_for_inference(load_model(path, dtype=inference_dtype()))
         answers = generate(model, load_tokenizer(path), [r["prompt"] for r in rows], batch_size=e.batch_size,
                            max_new_tokens=e.max_new_tokens, max_prompt_tokens=e.max_prompt_tokens,
                            progress=progress, groups=[r["task"] for r in rows])
         scores["BLOOM-like" if stage == "pretrain" else "BLOOMZ-like"] = per_task(answers)
-    # the input line of the prompt, as it is: right for "copy", the floor for every other task
-    copy = [r["prompt"].split("\n")[1].split("：", 1)[-1].removeprefix("Input: ") for r in rows]
-    scores["trivial: copy input"] = per_task(copy)
+    # the input as it is: right for "copy", the floor for every other task
+    scores["trivial: copy input"] = per_task([prompt_input(r["prompt"]) for r in rows])
     return scores

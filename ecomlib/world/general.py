@@ -81,6 +81,15 @@ def render_prompt(instruction: str, inp: str, lang: str) -> str:
     return f"{head[0]}{instruction}\n{head[1]}{inp}\n{PROMPT_END}"
 
 
+def prompt_input(prompt: str) -> str:
+    """The input line of a prompt ``render_prompt`` made (what a copy-the-input baseline answers)."""
+    line = prompt.split("\n")[1]
+    for head in ("Input: ", "输入："):
+        if line.startswith(head):
+            return line[len(head):]
+    raise ValueError(f"not a general-instruction prompt (no input line): {prompt[:80]!r}")
+
+
 def iter_general_instructions(cfg: WorldConfig, seed: int) -> Iterator[dict]:
     """Rows {"task", "lang", "prompt", "output"}; ``general_per_task`` per task type and language."""
     rng = random.Random(sub_seed("general", seed))

@@ -16,3 +16,9 @@ def test_general_check_scores_both_bases_on_rows_never_trained_on(monkeypatch, t
     tasks = got["trivial: copy input"]["tasks"]
     assert tasks["copy"]["exact"] == 100.0 and tasks.get("add", {"exact": 0})["exact"] == 0.0
     assert pipeline.general_check(p, "xs") == got  # cached
+
+
+def test_general_check_is_empty_when_the_rule_is_off(monkeypatch, tmp_path):
+    monkeypatch.setenv("ECOMLIB_WORK_DIR", str(tmp_path))
+    p = apply_overrides(load_profile("smoke"), {"train.general_steps": 2, "train.pretrain_steps": 2})
+    assert pipeline.general_check(p, "xs") == {"n_rows": 0}
