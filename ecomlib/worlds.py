@@ -11,23 +11,9 @@ from pathlib import Path
 from typing import Iterator
 
 from ecomlib.config import Profile
+from ecomlib.datadir import data_dir
 from ecomlib.errors import DataError
 from ecomlib.records import RawRecord, SourceSpec
-
-
-def data_dir(required: bool = True) -> Path | None:
-    d = os.environ.get("ECOMLIB_DATA_DIR")
-    if not d:
-        if required:
-            raise DataError(
-                "the open world needs ECOMLIB_DATA_DIR: point it at a folder laid out as "
-                "<owner>/<repo>/<path> (see README; `ecomlib fetch-data --dest DIR` downloads it)"
-            )
-        return None
-    p = Path(d)
-    if not p.is_dir():
-        raise DataError(f"ECOMLIB_DATA_DIR={d}: not a directory")
-    return p
 
 
 def list_sources(profile: Profile) -> list[SourceSpec]:

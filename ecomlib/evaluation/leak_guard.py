@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ecomlib.errors import EcomlibError
-from ecomlib.instruct.builder import normalise
+from ecomlib.text import normalise
 from ecomlib.instruct.templates import split_prompt
 
 _FIELD = re.compile(r"\*{3}[^*\n]{1,20}\*{3}\s*[：:]?")

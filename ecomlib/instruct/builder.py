@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from ecomlib.instruct.tasks import KIND_VERSIONS, REGISTRY_VERSION, TaskSpec, re
 from ecomlib.instruct.templates import Variant, split_prompt
 from ecomlib.records import RawRecord, SourceSpec
 from ecomlib.schema import HELD_IN, ROW_KEYS, UNSEEN_TASK_KINDS
+from ecomlib.text import normalise
 
 # 2: held-in split (record-level reservation in held-in datasets); 3: quality checks (quality.py) and the
 # derivable synthetic world (title parts, extractive summaries, reply guides, visible rating rule);
@@ -38,11 +38,6 @@ from ecomlib.schema import HELD_IN, ROW_KEYS, UNSEEN_TASK_KINDS
 # may list their own CoT derivations (SourceSpec.derivations), the open world's four data types, open held-in
 BUILDER_VERSION = 6
 Reader = Callable[[str], Iterator[RawRecord]]
-
-
-def normalise(text: str) -> str:
-    """Case-, width- and whitespace-insensitive form used for dedup and leak checks."""
-    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
 def digest(*parts: str) -> bytes:

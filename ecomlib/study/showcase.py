@@ -210,7 +210,7 @@ def pseudo_error_rates(specs: Iterable[SourceSpec], records) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------ leakage
 def overlap(train: Sequence[dict], heldout: Sequence[dict]) -> dict[str, int]:
     """Train/held-out overlap counts: tasks, datasets, and normalised prompts and inputs (all should be 0)."""
-    from ecomlib.instruct.builder import normalise
+    from ecomlib.text import normalise
     from ecomlib.instruct.templates import split_prompt
 
     def inputs(rows):

@@ -60,7 +60,7 @@ def open_pretrain_sources(data) -> list[str]:
 def _heldout_texts(data_dir) -> set[str]:
     """Normalised texts of every held-out open source's records (a training source may repeat one)."""
     from ecomlib import sources
-    from ecomlib.instruct.builder import normalise
+    from ecomlib.text import normalise
 
     return {normalise(r.text) for s in sources.list_sources() if s.heldout
             for r in sources.iter_records(s.name, data_dir)}
@@ -71,7 +71,7 @@ def iter_open_pretrain_text(n: int, data_dir, names: list[str]) -> Iterator[str]
     order (deterministic), skipping any record whose text is a held-out record's text; a source that runs
     out drops out, so fewer than ``n`` come only when every source is exhausted."""
     from ecomlib import sources
-    from ecomlib.instruct.builder import normalise
+    from ecomlib.text import normalise
 
     if n <= 0 or not names:
         return
@@ -96,7 +96,7 @@ def iter_profile_pretrain_text(profile) -> Iterator[str]:
     """The BLOOM-like stage's (and the tokenizer's) raw text for the profile's world: the synthetic world's
     documents, or the open sources' own record texts. The open world never reads synthetic text here."""
     if profile.data.world == "open":
-        from ecomlib.worlds import data_dir
+        from ecomlib.datadir import data_dir
 
         yield from iter_open_pretrain_text(profile.world.pretrain_documents, data_dir(),
                                            open_pretrain_sources(profile.data))
