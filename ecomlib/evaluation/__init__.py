@@ -1,5 +1,7 @@
 """Evaluation harness: suites, batched generation, reference-compatible and corrected metrics.
 
+The study's suites are declared in ``ecomlib.evaluation.registry`` (``SUITES``, ``get_suite``, ``suites_for``).
+
 Public API::
 
     load_suite(name, data_dir=None, n_per_task=None, *, candidates="sampled", seed=0, tasks=None)
@@ -15,13 +17,13 @@ from ecomlib.evaluation.scoring import read_predictions, score, table_row, write
 
 
 def generate(*args, **kwargs):  # imported lazily: torch is heavy and scoring does not need it
-    from ecomlib.evaluation.generation import generate as _generate
+    from ecomlib.evaluation.generation import generate as _generate  # deferred: torch
 
     return _generate(*args, **kwargs)
 
 
 def evaluate_model(*args, **kwargs):
-    from ecomlib.evaluation.runner import evaluate_model as _evaluate_model
+    from ecomlib.evaluation.runner import evaluate_model as _evaluate_model  # deferred: torch
 
     return _evaluate_model(*args, **kwargs)
 

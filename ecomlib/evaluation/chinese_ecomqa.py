@@ -15,7 +15,9 @@ by the one metric its answers call for (``HEADLINE``; docs/scoring.md explains t
   BC brand knowledge, IDC industry knowledge.
 
 The generic per-task metrics of ``scoring.score`` are written too; ``summary`` adds the headline per
-task and their mean. The suite never enters training: ``ecomlib.evaluation.leak_guard`` checks it.
+task and their mean. The suite never enters training: ``ecomlib.instruct.leak_guard`` checks it.
+Reading the file is ``ecomlib.sources.published_eval``'s job; the study's suite is declared in
+``ecomlib.evaluation.registry``.
 """
 
 from __future__ import annotations
@@ -25,70 +27,39 @@ import unicodedata
 from pathlib import Path
 from typing import Sequence
 
-from ecomlib.errors import ConfigError, DataError, where
+from ecomlib.errors import DataError
+from ecomlib.evaluation.instance import EvalInstance
 from ecomlib.evaluation.rouge import rouge_l_char
-from ecomlib.evaluation.suites import EvalInstance
-from ecomlib.io import read_jsonl
 from ecomlib.schema import PARADIGM_OF_TASK_TYPE
-from ecomlib.sources.verify import verify_if_registered
+from ecomlib.sources.published_eval import CHINESE_ECOMQA_FILE as FILE
+from ecomlib.sources.published_eval import CHINESE_ECOMQA_TASK_TYPE as TASK_TYPE
+from ecomlib.sources.published_eval import chinese_ecomqa_file, chinese_ecomqa_prompt, iter_chinese_ecomqa
+from ecomlib.sources.published_eval import chinese_ecomqa_task as task_name
 
 SUITE = "chinese_ecomqa"
-FILE = Path("OpenStellarTeam") / "ChineseEcomQA" / "data" / "ChineseEcomQA.jsonl"
 HEADLINE = {"ITC": "exact", "RLC": "exact", "PC": "exact", "RVC": "exact", "CC": "exact", "SC": "exact",
             "IC": "set_f1", "AC": "set_f1", "BC": "rougeL_char", "IDC": "rougeL_char"}
-# The TaskType (paradigm) each code is filed under, for the generic metrics and the task name.
-TASK_TYPE = {"ITC": "CLS", "RLC": "CLS", "PC": "CLS", "RVC": "CLS", "CC": "CLS", "IC": "CLS",
-             "SC": "Generate", "AC": "Extract", "BC": "Generate", "IDC": "Generate"}
-KEYS = ("system_prompt", "prompt", "gt", "task")
 _ITEM_SEP = re.compile(r"[,，、;；\n]")
 _EDGE = re.compile(r"^[\s。．.!！?？:：\"'“”‘’]+|[\s。．.!！?？:：\"'“”‘’]+$")
 
 
-def suite_file(data_dir: Path | None) -> Path:
-    """The data directory (default ``$ECOMLIB_DATA_DIR``) or the ``.jsonl`` file itself."""
-    import os
-
-    if data_dir is None:
-        if not os.environ.get("ECOMLIB_DATA_DIR"):
-            raise ConfigError(f"suite {SUITE!r} needs --data-dir or ECOMLIB_DATA_DIR (the folder holding {FILE.as_posix()})")
-        data_dir = Path(os.environ["ECOMLIB_DATA_DIR"])
-    data_dir = Path(data_dir)
-    return data_dir if data_dir.is_file() else data_dir / FILE
-
-
-def task_name(code: str) -> str:
-    return f"ZH-ChineseEcomQA-{TASK_TYPE[code]}-{code}"
-
-
-def _check_row(path: Path, lineno: int, row: dict) -> None:
-    for key in KEYS:
-        if not isinstance(row.get(key), str):
-            raise DataError(f"{where(path, lineno, key)}: expected a string")
-    if row["task"] not in HEADLINE:
-        raise DataError(f"{where(path, lineno, 'task')}: expected one of {sorted(HEADLINE)}, got {row['task']!r}")
-
-
 def load(data_dir: Path | None = None, n_per_task: int | None = None,
          tasks: list[str] | None = None) -> list[EvalInstance]:
-    """The suite's instances, sorted by (task, index); ``tasks`` picks task names."""
-    path = suite_file(data_dir)
-    if not path.is_file():
-        raise DataError(f"{path}: not found (run `ecomlib fetch-data --dest DIR --only ChineseEcomQA`)")
-    verify_if_registered(path)  # at its registered path: the pinned size and sha256, else a DataError
+    """The suite's instances, sorted by (task, index); ``data_dir``: the data directory (default
+    ``$ECOMLIB_DATA_DIR``) or the ``.jsonl`` itself; ``tasks`` picks task names."""
+    path = chinese_ecomqa_file(data_dir)
     wanted = set(tasks) if tasks else None
     out: list[EvalInstance] = []
     count: dict[str, int] = {}
-    for lineno, row in enumerate(read_jsonl(path), start=1):
-        _check_row(path, lineno, row)
+    for lineno, row in iter_chinese_ecomqa(path):
         code = row["task"]
         name, index = task_name(code), count.get(code, 0)
         count[code] = index + 1
         if (wanted is not None and name not in wanted) or (n_per_task is not None and index >= n_per_task):
             continue
-        prompt = row["system_prompt"].rstrip("\n") + "\n" + row["prompt"]
-        out.append(EvalInstance(task=name, index=index, prompt=prompt, gold=row["gt"], task_type=TASK_TYPE[code],
-                                paradigm=PARADIGM_OF_TASK_TYPE[TASK_TYPE[code]], lang="zh", level="",
-                                text=row["prompt"], meta={"code": code, "line": lineno}))
+        out.append(EvalInstance(task=name, index=index, prompt=chinese_ecomqa_prompt(row), gold=row["gt"],
+                                task_type=TASK_TYPE[code], paradigm=PARADIGM_OF_TASK_TYPE[TASK_TYPE[code]], lang="zh",
+                                level="", text=row["prompt"], meta={"code": code, "line": lineno}))
     if not out:
         raise DataError(f"{path}: no instances" + (f" of {sorted(wanted)}" if wanted else ""))
     return sorted(out, key=lambda i: (i.task, i.index))
@@ -147,3 +118,9 @@ def add_summary(scores: dict, instances: Sequence[EvalInstance], predictions: di
     """Put the headline summary into ``scores`` (key ``chinese_ecomqa``); the markdown table of it."""
     scores[SUITE] = summary(instances, predictions)
     return render(scores[SUITE])
+
+
+def headline_row(summary_: dict) -> dict:
+    """``{"<code> <metric>": value, "mean": ...}`` from ``summary``'s structure (values rounded to 2 places)."""
+    row = {f"{t['code']} {t['metric']}": round(t["value"], 2) for t in summary_["per_task"].values()}
+    return {**row, "mean": None if summary_["mean"] is None else round(summary_["mean"], 2)}

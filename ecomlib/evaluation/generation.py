@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 
 import torch
+
+from ecomlib.distributed import destroy_process_group_at_exit
 from ecomlib.progress import tqdm  # bars in the terminal, one summary line in a notebook
 
 
@@ -38,9 +40,7 @@ def _process_shard() -> tuple[int, int] | None:
     """(rank, world size) when launched with several processes (``accelerate launch``), else None."""
     if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
         return None
-    from accelerate import PartialState
-
-    from ecomlib.distributed import destroy_process_group_at_exit
+    from accelerate import PartialState  # deferred: accelerate, needed with several processes only
 
     state = PartialState(cpu=not torch.cuda.is_available())
     destroy_process_group_at_exit()
@@ -74,7 +74,7 @@ def generate(
     if shard is not None and prompts:
         # Several processes: each answers every world-th prompt, then all of them get every answer (outputs
         # do not depend on the batching, so the result equals one process's).
-        from accelerate.utils import gather_object
+        from accelerate.utils import gather_object  # deferred: accelerate, needed with several processes only
 
         rank, world = shard
         mine = list(range(rank, len(prompts), world))

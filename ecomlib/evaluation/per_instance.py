@@ -21,8 +21,8 @@ import numpy as np
 
 from ecomlib.errors import DataError
 from ecomlib.evaluation import parsing
+from ecomlib.evaluation.instance import EvalInstance
 from ecomlib.evaluation.rouge import rouge_l_char, rouge_l_ws
-from ecomlib.evaluation.suites import EvalInstance
 from ecomlib.io import atomic_write_text
 
 FILENAME = "instance_scores.json"

@@ -6,8 +6,8 @@ from typing import Sequence
 
 from ecomlib.config import EvalConfig
 from ecomlib.evaluation.generation import generate
+from ecomlib.evaluation.instance import EvalInstance
 from ecomlib.evaluation.scoring import score
-from ecomlib.evaluation.suites import EvalInstance
 
 
 def prediction_rows(instances: Sequence[EvalInstance], answers: Sequence[str]) -> list[dict]:

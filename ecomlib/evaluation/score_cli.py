@@ -14,7 +14,8 @@ from pathlib import Path
 from ecomlib.cli import OutputSpec
 from ecomlib.errors import ConfigError, DataError
 from ecomlib.evaluation.scoring import read_predictions, render_table, score, write_scores
-from ecomlib.evaluation.suites import SUITES, EvalInstance, absent_ecomgpt_tasks, load_suite, unverified_files
+from ecomlib.evaluation.suites import SUITES, EvalInstance, load_suite
+from ecomlib.sources.published_eval import absent_ecomgpt_tasks, unverified_files
 
 OUTPUT = OutputSpec("out", "dir")
 META_SUFFIX = ".meta.json"

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ecomlib.errors import DataError, where
+from ecomlib.evaluation.instance import EvalInstance
 from ecomlib.evaluation.metrics import score_task
-from ecomlib.evaluation.suites import EvalInstance
 from ecomlib.io import atomic_write_files, dumps_json, read_jsonl
 
 # How the reference-compatible NER F1 orders each type's spans before tagging (written into scores.json).

@@ -11,239 +11,76 @@ training rows in the ``published`` layout). Gold outputs follow each scorer clas
 ``jsonl`` reads a held-out file of your own, one instance per line (``load_jsonl_suite``).
 
 ``chinese_ecomqa`` reads ChineseEcomQA (2025, evaluation only): ``ecomlib.evaluation.chinese_ecomqa``.
+
+These are the file-level loaders the ``score`` / ``evaluate`` verbs name with ``--suite``; the study's suites
+(held-out, held-in, published, ChineseEcomQA) are declared in ``ecomlib.evaluation.registry`` on top of
+them. Raw reading of the published files is ``ecomlib.sources.published_eval``'s; prompts are rendered by
+``ecomlib.instruct.templates``. May import leaf modules, sources, instruct and evaluation modules below it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import random
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecomlib.errors import ConfigError, DataError, where
-from ecomlib.instruct.templates import PUBLISHED_HEAD, published_prompt
+from ecomlib.errors import ConfigError, DataError
+from ecomlib.evaluation import chinese_ecomqa
+from ecomlib.evaluation.instance import EvalInstance
+from ecomlib.instruct.templates import published_shown_labels, published_test_prompt, sample_seed
 from ecomlib.io import read_jsonl
-from ecomlib.schema import LABEL_SEP, LEVELS, PARADIGM_OF_TASK_TYPE, TASK_TYPES, split_task_name
-from ecomlib.sources.verify import verify_if_registered
+from ecomlib.schema import LEVELS, PARADIGM_OF_TASK_TYPE, TASK_TYPES
+from ecomlib.sources.published_eval import (ECOMGPT_PUBLISHED_TASKS, ECOMGPT_TEST_TASKS, ECOMGPT_UNSEEN_TASKS,
+                                            EcomgptRow, EcomgptTask, ecomgpt_root, find_ecomgpt_tasks,
+                                            iter_ecomgpt_rows, need, read_ecomgpt_task)
 
 SUITES = ("ecomgpt", "synthetic", "open", "jsonl", "chinese_ecomqa")
-ECOMGPT_SUBDIR = Path("Alibaba-NLP") / "EcomGPT" / "data" / "ecom_instruct_v1"
-
-# src/test_tasks.txt of the published repo: the 12 held-out tasks (paper §5.1).
-ECOMGPT_TEST_TASKS = (
-    "EN-Lenovo-NER-NER",
-    "EN-Lenovo-Condition_Extract-Condition_Extract",
-    "EN-Reddit_QA-Extract-Extract_QA",
-    "EN-ABSA-CLS-review_topic_category",
-    "ZH-MEPAVE-NER-attribute_value_extraction",
-    "ZH-MEPAVE-Condition_Extract-attribute_value_detection",
-    "ZH-Multi_CPR-Extract-product_select_2",
-    "ZH-OpenBG_Align-CLS-item_align",
-    "ZH-OpenBG_Align-CLS-title_attribute_matching",
-    "ZH-OpenBG_Align-CLS-item_fine_classify",
-    "ZH-OpenBG_Align-CLS-item_coarse_classify",
-    "ZH-OpenBG_Align-Generate-title_generate",
-)
-ECOMGPT_UNSEEN_TASKS = ("item_align", "review_topic_category", "product_select_2")
-# Shipped with the 12 but not in the test list: scored beside the paper's averages, never inside them.
-ECOMGPT_EXTRA_TASKS = ("ZH-Multi_CPR-CLS-query_item_matching",)
-ECOMGPT_PUBLISHED_TASKS = ECOMGPT_TEST_TASKS + ECOMGPT_EXTRA_TASKS
-
-# The reference's prompt head (identical in every scorer class): the published layout's own function.
-HEAD = PUBLISHED_HEAD
-MAX_SAMPLED_LABELS = 50  # the reference draws np.random.randint(50) candidate labels
+_need = need  # the sources' one-line DataError naming file, line and field
 
 
-@dataclass(frozen=True)
-class EvalInstance:
-    task: str
-    index: int  # 0-based row of the task's test file
-    prompt: str
-    gold: str
-    task_type: str
-    paradigm: str
-    lang: str  # "en" | "zh"
-    level: str  # "unseen_dataset" | "unseen_task" | "" (not in the test list)
-    label_set: tuple[str, ...] = ()  # candidate labels / NER types shown in the prompt
-    text: str = ""  # the input text; NER reference scoring tags spans found in it
-    meta: dict = field(default_factory=dict, compare=False, hash=False)
+def _ecomgpt_gold(task: EcomgptTask, row: EcomgptRow) -> str:
+    """The gold output as each reference scorer class's ``encode_to_input_output`` writes it."""
+    sep, terms = task.sep, [s["term"] for s in row.spans]  # offsets may not index sentences: use term
+    if task.task_type == "CLS":
+        return sep.join(row.labels)
+    if task.task_type == "NER":
+        by_type: dict[str, list[str]] = {}
+        for s in row.spans:
+            by_type.setdefault(s["type"], []).append(s["term"])
+        return "\n".join(f"{t}: {sep.join(by_type.get(t, ['None']))}" for t in task.label_list)
+    if task.task_type == "Condition_Extract":
+        return ", ".join(terms)
+    return sep.join(terms)  # Extract, Generate
 
 
-def default_ecomgpt_root() -> Path:
-    d = os.environ.get("ECOMLIB_DATA_DIR")
-    if not d:
-        raise ConfigError(
-            "suite 'ecomgpt' needs --data-dir or ECOMLIB_DATA_DIR (the folder holding "
-            f"{ECOMGPT_SUBDIR.as_posix()})"
-        )
-    return Path(d) / ECOMGPT_SUBDIR
-
-
-def _ecomgpt_root(data_dir: Path | None) -> Path:
-    """Accept the data directory itself, or a path that already is ``ecom_instruct_v1``."""
-    if data_dir is None:
-        return default_ecomgpt_root()
-    data_dir = Path(data_dir)
-    if (data_dir / ECOMGPT_SUBDIR).is_dir():
-        return data_dir / ECOMGPT_SUBDIR
-    return data_dir
-
-
-def _seed_for(*parts: object) -> int:
-    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).digest()
-    return int.from_bytes(h[:8], "big")
-
-
-def _load_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: invalid UTF-8 ({exc.reason})") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-
-
-def _need(ok: bool, path: Path, line: int | None, fld: str, what: str) -> None:
-    if not ok:
-        raise DataError(f"{where(path, line, fld)}: expected {what}")
-
-
-def _sampled_labels(label_list: list[str], pos: list[str], seed: int) -> list[str]:
-    """The reference's candidate sampling, seeded: shuffle, keep randint(50), add the gold labels."""
-    rng = random.Random(seed)
-    pool = list(label_list)
-    rng.shuffle(pool)
-    kept = pool[: rng.randrange(MAX_SAMPLED_LABELS)]
-    # the reference takes list(set(...)): an unordered union; we dedupe and shuffle deterministically
-    union = sorted(set(kept) | set(pos))
-    rng.shuffle(union)
-    return union
+def ecomgpt_level(name: str) -> str:
+    """``unseen_task`` / ``unseen_dataset`` for a task of the paper's test list, ``""`` for any other."""
+    if name not in ECOMGPT_TEST_TASKS:
+        return ""
+    return "unseen_task" if name.split("-", 3)[3] in ECOMGPT_UNSEEN_TASKS else "unseen_dataset"
 
 
 def load_ecomgpt_task(
     folder: Path, *, candidates: str = "sampled", seed: int = 0, n: int | None = None
 ) -> list[EvalInstance]:
     """Load one task folder (any of the five TaskTypes) into evaluation instances."""
-    folder = Path(folder)
-    name = folder.name  # the folder name is authoritative: some meta 'task' fields are wrong
-    try:
-        lang, _, task_type, _ = split_task_name(name)
-    except ValueError as exc:
-        raise DataError(f"{folder}: {exc}") from None
-    meta_path, test_path = folder / "meta-info.json", folder / "test.json"
-    for path in (meta_path, test_path):
-        if path.is_file():  # a published file at its registered path: its pinned size and sha256
-            verify_if_registered(path)
-    meta = _load_json(meta_path)
-    _need(isinstance(meta, dict), meta_path, None, "(top level)", "a JSON object")
-    for key in ("defi", "test_prompt"):
-        _need(key in meta, meta_path, None, key, "this key to be present")
-    instruction = meta["test_prompt"].get("instruction") if isinstance(meta["test_prompt"], dict) else None
-    _need(isinstance(instruction, str), meta_path, None, "test_prompt.instruction", "a string")
-    sep = meta.get("label_sep", LABEL_SEP)
-    label_list: list[str] = []
-    if task_type in ("CLS", "NER", "Condition_Extract"):
-        key = meta.get("label_key")
-        sets = meta.get("label_set")
-        _need(isinstance(sets, dict) and key in sets, meta_path, None, "label_key",
-              f"a key of label_set (got {key!r})")
-        label_list = list(sets[key])
+    task = read_ecomgpt_task(folder)
     if candidates not in ("sampled", "full"):
         raise ConfigError(f"candidates={candidates!r}: expected 'sampled' or 'full'")
-    template = published_prompt(meta["defi"], instruction)  # the layout data.layout=published trains in
-    task_kind = name.split("-", 3)[3]
-    level = ("unseen_task" if task_kind in ECOMGPT_UNSEEN_TASKS else "unseen_dataset") if name in ECOMGPT_TEST_TASKS else ""
-
+    level = ecomgpt_level(task.name)
     out: list[EvalInstance] = []
-    for lineno, row in enumerate(read_jsonl(test_path), start=1):
+    for row in iter_ecomgpt_rows(task):
         if n is not None and len(out) >= n:
             break
-        sent = row.get("sentences")
-        if isinstance(sent, list):  # token lists are joined, as the reference does
-            sent = "".join(sent)
-        _need(isinstance(sent, str), test_path, lineno, "sentences", "a string")
-        shown: list[str] = []
-        if task_type == "CLS":
-            labels = row.get("labels")
-            _need(isinstance(labels, dict) and isinstance(labels.get(meta["label_key"]), list),
-                  test_path, lineno, f"labels.{meta['label_key']}", "a list of labels")
-            pos = [str(x) for x in labels[meta["label_key"]]]
-            if candidates == "full":
-                shown = label_list + [p for p in dict.fromkeys(pos) if p not in label_list]
-            else:
-                shown = _sampled_labels(label_list, pos, _seed_for(seed, name, lineno - 1))
-            gold = sep.join(pos)
-            label_str = sep.join(shown)
-        else:
-            spans = row.get("spans", [])
-            _need(isinstance(spans, list) and all(isinstance(s, dict) and isinstance(s.get("term"), str) for s in spans),
-                  test_path, lineno, "spans", "a list of {term, type, start, end} objects")
-            terms = [s["term"] for s in spans]  # offsets may not index sentences: use term
-            if task_type == "NER":
-                _need(all(isinstance(s.get("type"), str) for s in spans), test_path, lineno, "spans[].type", "strings")
-                by_type: dict[str, list[str]] = {}
-                for s in spans:
-                    by_type.setdefault(s["type"], []).append(s["term"])
-                # the reference's EN_NER uses the task's label list; a per-row label_set is kept as metadata
-                shown = label_list
-                gold = "\n".join(f"{t}: {sep.join(by_type.get(t, ['None']))}" for t in label_list)
-                label_str = sep.join(label_list)
-            elif task_type == "Condition_Extract":
-                shown = label_list
-                gold = ", ".join(terms)
-                label_str = sep.join(label_list)
-            else:  # Extract, Generate
-                gold = sep.join(terms)
-                label_str = ""
-        prompt = template.format(sentences=sent, label_set=label_str, ex="")
+        shown = published_shown_labels(task.task_type, list(task.label_list), list(row.labels), candidates,
+                                       sample_seed(seed, task.name, row.index))
+        # the reference's EN_NER uses the task's label list; a per-row label_set is kept as metadata
+        meta = {"row_label_set": row.row_label_set} if task.task_type == "NER" and row.has_row_label_set else {}
         out.append(EvalInstance(
-            task=name, index=lineno - 1, prompt=prompt, gold=gold, task_type=task_type,
-            paradigm=PARADIGM_OF_TASK_TYPE[task_type], lang=lang.lower(), level=level,
-            label_set=tuple(shown), text=sent,
-            meta={"row_label_set": row.get("label_set")} if task_type == "NER" and "label_set" in row else {},
+            task=task.name, index=row.index,
+            prompt=published_test_prompt(task.defi, task.instruction, row.sentences, shown, task.sep),
+            gold=_ecomgpt_gold(task, row), task_type=task.task_type, paradigm=PARADIGM_OF_TASK_TYPE[task.task_type],
+            lang=task.lang.lower(), level=level, label_set=tuple(shown), text=row.sentences, meta=meta,
         ))
     return out
-
-
-def absent_ecomgpt_tasks(data_dir: Path | None) -> list[str]:
-    """The published folders (of the 13) that are not under ``data_dir``."""
-    root = _ecomgpt_root(data_dir)
-    found = find_ecomgpt_tasks(root) if root.is_dir() else {}
-    return [t for t in ECOMGPT_PUBLISHED_TASKS if t not in found]
-
-
-def find_ecomgpt_tasks(root: Path) -> dict[str, Path]:
-    """All task folders under ``root`` (``<Dataset>/tasks/<name>``), by name."""
-    found: dict[str, Path] = {}
-    for meta in sorted(Path(root).glob("*/tasks/*/meta-info.json")):
-        found[meta.parent.name] = meta.parent
-    return found
-
-
-def pinned_suite_files(name: str, data_dir: Path | None = None, tasks: list[str] | None = None) -> list[Path]:
-    """The files a pinned suite (``ecomgpt``, ``chinese_ecomqa``) reads; [] for any other suite."""
-    if name == "chinese_ecomqa":
-        from ecomlib.evaluation.chinese_ecomqa import suite_file
-
-        return [suite_file(data_dir)]
-    if name != "ecomgpt":
-        return []
-    root = _ecomgpt_root(data_dir)
-    found = find_ecomgpt_tasks(root) if root.is_dir() else {}
-    wanted = [t for t in (tasks or ECOMGPT_PUBLISHED_TASKS) if t in found]
-    return [found[t] / f for t in sorted(wanted) for f in ("meta-info.json", "test.json")]
-
-
-def unverified_files(name: str, data_dir: Path | None = None, tasks: list[str] | None = None) -> list[Path]:
-    """The files of a pinned suite read without verification: they sit at no registered path (a copy of
-    your own laid out elsewhere). Files at a registered path are verified when loaded."""
-    from ecomlib.sources.verify import registered_pin
-
-    return [p for p in pinned_suite_files(name, data_dir, tasks) if registered_pin(p) is None]
 
 
 def load_heldout(path: Path, n_per_task: int | None = None) -> list[EvalInstance]:
@@ -392,7 +229,7 @@ def load_suite(
     if n_per_task is not None and n_per_task <= 0:
         raise ConfigError(f"n_per_task={n_per_task}: expected a positive integer")
     if name == "ecomgpt":
-        root = _ecomgpt_root(data_dir)
+        root = ecomgpt_root(data_dir)
         if not root.is_dir():
             raise DataError(f"{root}: not a directory (expected <Dataset>/tasks/<task>/ folders)")
         found = find_ecomgpt_tasks(root)
@@ -420,7 +257,5 @@ def load_suite(
         out = load_jsonl_suite(Path(data_dir), n_per_task)
         return [i for i in out if i.task in set(tasks)] if tasks else out
     if name == "chinese_ecomqa":  # data_dir: the data directory or the .jsonl itself
-        from ecomlib.evaluation import chinese_ecomqa
-
         return chinese_ecomqa.load(data_dir, n_per_task, tasks)
     raise ConfigError(f"suite {name!r}: expected one of {SUITES}")

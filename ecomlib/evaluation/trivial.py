@@ -23,8 +23,9 @@ from collections import Counter
 from typing import Callable, Iterable, Sequence
 
 from ecomlib.errors import DataError
+from ecomlib.evaluation.instance import EvalInstance
 from ecomlib.evaluation.scoring import score
-from ecomlib.evaluation.suites import EvalInstance
+from ecomlib.instruct.templates import split_prompt
 from ecomlib.schema import format_ner_output
 
 Predictions = dict[tuple[str, int], str]
@@ -105,8 +106,6 @@ def input_text(inst: EvalInstance) -> str:
     row without ``input``) or left it empty; then the prompt's input part."""
     if inst.text and inst.text != inst.prompt:
         return inst.text
-    from ecomlib.instruct.templates import split_prompt
-
     try:
         return split_prompt(inst.prompt).get("input", "")
     except DataError:  # not a rendered EcomInstruct prompt (e.g. the published suite): nothing to parse

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ecomlib.errors import DataError, EcomlibError
-from ecomlib.instruct import quality
+from ecomlib.instruct import leak_guard, quality
 from ecomlib.instruct.heldin import heldin_task_names, is_reserved
 from ecomlib.instruct.kinds import KIND_FUNCS, Context, Instance
 from ecomlib.instruct.render import make_row
@@ -34,7 +34,7 @@ from ecomlib.text import normalise
 # 2: held-in split (record-level reservation in held-in datasets); 3: quality checks (quality.py) and the
 # derivable synthetic world (title parts, extractive summaries, reply guides, visible rating rule);
 # 4: the open world drops prompts whose rows disagree on the output (counted in stats.json); 5: the open
-# world drops train rows whose text is in an evaluation suite present (evaluation/leak_guard.py); 6: sources
+# world drops train rows whose text is in an evaluation suite present (instruct/leak_guard.py); 6: sources
 # may list their own CoT derivations (SourceSpec.derivations), the open world's four data types, open held-in
 BUILDER_VERSION = 6
 Reader = Callable[[str], Iterator[RawRecord]]
@@ -275,8 +275,6 @@ def build_rows(profile, sources: list[SourceSpec], read: Reader, progress: bool 
     result.heldin = _finish(result.heldin)
     result.train, result.heldin_leak_dropped = drop_heldin_inputs(result.train, result.heldin)
     if profile.data.world == "open":  # no train row repeats a text of an evaluation suite present
-        from ecomlib.evaluation import leak_guard
-
         result.train, result.suite_overlap = leak_guard.guard(result.train)
     result.train = _finish(result.train)
     check_split(registry, result.train, result.heldout)

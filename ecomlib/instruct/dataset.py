@@ -19,7 +19,9 @@ from typing import Literal
 from ecomlib.errors import DataError
 from ecomlib.io import (atomic_dir, atomic_write_json, atomic_write_jsonl, atomic_write_text, read_jsonl,
                         refuse_symlink)
+from ecomlib.instruct.leak_guard import card_lines
 from ecomlib.schema import ROW_KEYS
+from ecomlib.sources.registry import licence_lines
 
 SPLITS = ("train", "heldout", "heldin")
 FILES = ("train.jsonl", "heldout.jsonl", "heldin.jsonl", "stats.json", "README.md", "dataset_dict.json")
@@ -131,9 +133,6 @@ def data_card(stats: dict, profile) -> str:
         "",
     ]
     if stats["world"] == "open":
-        from ecomlib.evaluation.leak_guard import card_lines
-        from ecomlib.sources.registry import licence_lines
-
         parts += card_lines(stats.get("evaluation_suite_overlap", {}))
         parts += licence_lines([t["dataset"] for t in stats["tasks"]])
     for split, report in stats.get("derivability", {}).items():

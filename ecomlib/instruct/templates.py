@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import random
 import re
 from dataclasses import dataclass
 
@@ -313,8 +314,47 @@ def render_ours(parts: dict[str, str], lang: str) -> str:
 def published_prompt(defi: str | None, instruction: str) -> str:
     """Layout ``published``: the reference's head naming the task, then the instruction block, which
     carries ``### Instruction:`` ... ``### Response:`` itself (as the published ``test_prompt`` does).
-    The suite loader (ecomlib.evaluation.suites) builds every published test prompt with this."""
+    Every published test prompt is built with this (``published_test_prompt``)."""
     return (PUBLISHED_HEAD.format(defi=defi) if defi else PUBLISHED_HEAD_NO_TASK) + instruction
+
+
+MAX_SAMPLED_LABELS = 50  # the reference draws np.random.randint(50) candidate labels
+
+
+def sample_seed(*parts: object) -> int:
+    """A stable seed from ``parts`` (the run's seed, a task name, a row index): the same on every machine."""
+    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).digest()
+    return int.from_bytes(h[:8], "big")
+
+
+def _sampled_labels(label_list: list[str], pos: list[str], seed: int) -> list[str]:
+    """The reference's candidate sampling, seeded: shuffle, keep randint(50), add the gold labels."""
+    rng = random.Random(seed)
+    pool = list(label_list)
+    rng.shuffle(pool)
+    kept = pool[: rng.randrange(MAX_SAMPLED_LABELS)]
+    # the reference takes list(set(...)): an unordered union; we dedupe and shuffle deterministically
+    union = sorted(set(kept) | set(pos))
+    rng.shuffle(union)
+    return union
+
+
+def published_shown_labels(task_type: str, label_list: list[str], pos: list[str], candidates: str = "full",
+                           seed: int = 0) -> list[str]:
+    """The labels a published test prompt shows. CLS: the whole label list (gold labels outside it appended)
+    when ``candidates="full"``, else the reference's random sample (seeded by ``seed``, see ``sample_seed``)
+    with the gold labels; NER / Condition_Extract: the task's label list; Extract / Generate: none."""
+    if task_type == "CLS":
+        if candidates == "full":
+            return list(label_list) + [p for p in dict.fromkeys(pos) if p not in label_list]
+        return _sampled_labels(list(label_list), list(pos), seed)
+    return list(label_list) if task_type in ("NER", "Condition_Extract") else []
+
+
+def published_test_prompt(defi: str | None, instruction: str, sentences: str, shown: list[str], sep: str) -> str:
+    """A published test row's prompt, as the reference's ``src/eval.py`` builds it: the head naming the task,
+    then ``test_prompt.instruction`` formatted with the row's sentences and the labels shown."""
+    return published_prompt(defi, instruction).format(sentences=sentences, label_set=sep.join(shown), ex="")
 
 
 def _defi(task: str, lang: str) -> str:

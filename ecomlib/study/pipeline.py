@@ -15,6 +15,10 @@ import os
 from pathlib import Path
 
 from ecomlib.config import Profile
+from ecomlib.datadir import data_dir
+from ecomlib.instruct.builder import build_fingerprint
+from ecomlib.instruct.leak_guard import suite_identity
+from ecomlib.sources.verify import pinned_digest
 from ecomlib.study.codedeps import stage_deps
 from ecomlib.study.runs import cached
 
@@ -48,15 +52,19 @@ def build_data(profile: Profile, progress: bool = False) -> Path:
     def run(tmp: Path) -> None:
         build(profile, tmp, progress=progress)
 
-    from ecomlib.instruct.builder import build_fingerprint
-    from ecomlib.sources.verify import pinned_digest
+    return cached("data", _build_params(profile), run, deps=stage_deps("build_data"))
 
-    # build_fingerprint carries the registry/kind/builder versions; the build runs in a fresh folder, so
-    # its own skip-if-same-fingerprint check never sees an earlier build: the key must carry it.
+
+def _build_params(profile: Profile) -> dict:
+    """The data stage's key. build_fingerprint carries the registry/kind/builder versions; the build runs in
+    a fresh folder, so its own skip-if-same-fingerprint check never sees an earlier build: the key must carry it.
+    The open world adds the pinned files' digest (every file read is verified against it) and the bytes of
+    every evaluation suite the leak guard read (its drops depend on them)."""
     params = {**_data_params(profile), "build_fingerprint": build_fingerprint(profile)}
     if profile.data.world == "open":
-        params["data_files"] = pinned_digest()  # every file read is verified against these hashes
-    return cached("data", params, run, deps=stage_deps("build_data"))
+        params["data_files"] = pinned_digest()
+        params["guarded_suites"] = suite_identity(data_dir(required=False))
+    return params
 
 
 def _eval_data_params(profile: Profile) -> dict:
@@ -208,63 +216,44 @@ def finetune(profile: Profile, size: str, selection=None, progress: bool = False
     return cached("model-ecomgpt", params, run, deps=stage_deps("finetune"), resumable=True)
 
 
-# held-out: unseen datasets and tasks; held-in: unseen instances of training tasks; ecomgpt: the paper's
-# published test folders present in ECOMLIB_DATA_DIR (ecomlib.study.published); chinese_ecomqa: the 2025
-# ChineseEcomQA benchmark when its file is there (ecomlib.study.chinese_ecomqa), evaluation only
-SPLITS = ("heldout", "heldin", "ecomgpt", "chinese_ecomqa")
+# The suites every model is scored on (split names) are declared once: ecomlib.evaluation.registry.SUITES.
+# Evaluation code is imported inside the two functions below, not at the top: ecomlib.study.codedeps keys
+# every stage with this module's top-level imports, and a metric's edit must not retrain the models.
 
 
 def heldout_suite(profile: Profile, split: str = "heldout") -> list:
-    """The instances the study scores every model on: the held-out suite (synthetic or open world), or
-    the held-in split of training tasks (``split="heldin"``; empty when the profile builds none), or a
-    published benchmark present in ECOMLIB_DATA_DIR (``ecomgpt``, ``chinese_ecomqa``; empty when absent)."""
-    from ecomlib.evaluation import load_suite
-    from ecomlib.evaluation.suites import load_heldout
+    """The instances the study scores every model on for one suite of ``ecomlib.evaluation.registry``
+    (held-out, held-in, a published benchmark): [] where the suite does not apply to the profile."""
+    from ecomlib.evaluation.registry import get_suite  # scoped: evaluation stage only (see above)
 
-    if split not in SPLITS:
-        raise ValueError(f"split {split!r}: expected one of {SPLITS}")
-    if split == "ecomgpt":
-        from ecomlib.study.published import published_instances
-
-        return published_instances(profile)
-    if split == "chinese_ecomqa":
-        from ecomlib.study import chinese_ecomqa
-
-        return chinese_ecomqa.instances(profile)
-    data_dir = build_data(profile)  # held-out rows are identical across template variants; held-in are not
-    if split == "heldin":
-        return load_heldout(data_dir / "ecominstruct" / "heldin.jsonl", profile.eval.n_per_task)
-    return load_suite(profile.data.world, data_dir, n_per_task=profile.eval.n_per_task)
+    suite = get_suite(split)
+    if not suite.applies(profile):
+        return []
+    # held-out rows are identical across template variants; held-in are not; a published suite needs no build
+    return suite.instances(profile, build_data(profile) if suite.built else None)
 
 
 def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", progress: bool = False) -> Path:
     """Generate on one split and score; the cached folder holds ``predictions.jsonl`` and ``scores.json``."""
-    from ecomlib.evaluation import evaluate_model
-    from ecomlib.training import load_model, load_tokenizer
+    from ecomlib.evaluation import evaluate_model  # scoped: evaluation stage only (see above)
+    from ecomlib.evaluation.registry import get_suite  # scoped: evaluation stage only (see above)
+    from ecomlib.training import load_model, load_tokenizer  # deferred: torch
 
+    suite = get_suite(split)
     data_dir = build_data(profile)
-    params = {"model": str(model_dir), "data": data_dir.name, "eval": dataclasses.asdict(profile.eval), "split": split}
-    if split == "ecomgpt":  # which published files (and which bytes of them) were there to score
-        from ecomlib.study import published
-
-        params["published"] = published.source()
-    if split == "chinese_ecomqa":  # which file (and which bytes of it) was there to score
-        from ecomlib.study import chinese_ecomqa
-
-        params["chinese_ecomqa"] = chinese_ecomqa.source()
+    # source: which files (and which bytes of them) a suite read from ECOMLIB_DATA_DIR; {} for built splits
+    params = {"model": str(model_dir), "data": data_dir.name, "eval": dataclasses.asdict(profile.eval), "split": split,
+              "source": suite.source(profile)}
 
     def run(tmp: Path) -> None:
         instances = heldout_suite(profile, split)
         preds, scores = [], {"tasks": {}, "summary": {}}
         if instances:
-            from ecomlib.evaluation.generation import inference_dtype, place_for_inference
+            from ecomlib.evaluation.generation import inference_dtype, place_for_inference  # deferred: torch
 
             model = place_for_inference(load_model(model_dir, dtype=inference_dtype()))  # bf16 on a GPU
             preds, scores = evaluate_model(model, load_tokenizer(model_dir), instances, profile.eval, progress=progress)
-            if split == "chinese_ecomqa":  # each code's headline metric and their mean, as `ecomlib score` adds
-                from ecomlib.evaluation.chinese_ecomqa import add_summary
-
-                add_summary(scores, instances, {(p["task"], p["index"]): p["prediction"] for p in preds})
+            suite.add_to_scores(scores, instances, {(p["task"], p["index"]): p["prediction"] for p in preds})
         with open(tmp / "predictions.jsonl", "w", encoding="utf-8") as fh:
             for p in preds:
                 fh.write(json.dumps(p, ensure_ascii=False, sort_keys=True) + "\n")

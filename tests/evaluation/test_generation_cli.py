@@ -9,7 +9,7 @@ from ecomlib.cli import main
 from ecomlib.config import EvalConfig
 from ecomlib.evaluation import evaluate_model, generate, load_suite
 from ecomlib.evaluation.scoring import table_row
-from ecomlib.evaluation.suites import find_ecomgpt_tasks
+from ecomlib.sources.published_eval import find_ecomgpt_tasks
 
 BUILD = Path(__file__).parent / "fixtures" / "build"
 ECOMGPT = Path(__file__).parent / "fixtures" / "ecom_instruct_v1"

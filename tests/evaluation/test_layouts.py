@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 from ecomlib.config import load_profile
 from ecomlib.errors import ConfigError
 from ecomlib.evaluation import load_suite
-from ecomlib.evaluation.suites import find_ecomgpt_tasks
+from ecomlib.sources.published_eval import find_ecomgpt_tasks
 from ecomlib.instruct.templates import Variant, render, render_published, resolve_layout, split_prompt
 from ecomlib.schema import PROMPT_END, RESPONSE_MARKER
 from ecomlib.training.data import encode_instructions

@@ -4,8 +4,9 @@ import pytest
 
 from ecomlib.errors import ConfigError, DataError
 from ecomlib.evaluation import load_suite, score
-from ecomlib.evaluation.suites import (ECOMGPT_PUBLISHED_TASKS, ECOMGPT_TEST_TASKS, absent_ecomgpt_tasks,
-                                      find_ecomgpt_tasks, load_ecomgpt_task)
+from ecomlib.evaluation.suites import load_ecomgpt_task
+from ecomlib.sources.published_eval import (ECOMGPT_PUBLISHED_TASKS, ECOMGPT_TEST_TASKS, absent_ecomgpt_tasks,
+                                            find_ecomgpt_tasks)
 
 from pathlib import Path
 

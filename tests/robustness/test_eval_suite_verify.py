@@ -18,7 +18,7 @@ import pytest
 from ecomlib.errors import DataError
 from ecomlib.evaluation import chinese_ecomqa as ceq
 from ecomlib.evaluation import load_suite
-from ecomlib.evaluation.suites import ECOMGPT_SUBDIR
+from ecomlib.sources.published_eval import ECOMGPT_SUBDIR
 from ecomlib.sources import registry, verify
 from tests.evaluation.conftest import ECOMGPT_FIXTURE, FIXTURES
 from tests.robustness.cli_helpers import one_error_line, run_cli
@@ -122,33 +122,40 @@ def test_a_verified_suite_says_nothing_of_verification(data, tmp_path, capsys):
     assert json.loads((tmp_path / "out" / "scores.json").read_text())["subset"]["unverified"] == []
 
 
+def _open_profile():
+    from ecomlib.config import load_profile
+
+    return load_profile("smoke", {"data.world": "open"})
+
+
 def test_the_study_splits_are_keyed_on_the_files_sha256(data, monkeypatch):
-    from ecomlib.study import chinese_ecomqa as study_ceq
-    from ecomlib.study import published
+    from ecomlib.evaluation.registry import get_suite
 
     monkeypatch.setenv("ECOMLIB_DATA_DIR", str(data))
-    key = published.source()
+    published, study_ceq = get_suite("ecomgpt"), get_suite("chinese_ecomqa")
+    key = published.source(_open_profile())
     test_json = data / ECOMGPT_SUBDIR / NER_REL / "test.json"
     assert key == {NER: {"meta-info.json": verify.sha256_file(test_json.with_name("meta-info.json")),
                          "test.json": verify.sha256_file(test_json)}}
     _truncate(test_json)  # same folder name, other bytes: refused, never served from the old key
     with pytest.raises(DataError, match="test.json"):
-        published.source()
+        published.source(_open_profile())
     _truncate(data / ceq.FILE)
     with pytest.raises(DataError, match="ChineseEcomQA.jsonl"):
-        study_ceq.source()
+        study_ceq.source(_open_profile())
 
 
 def test_a_fixture_directory_changes_the_published_key_with_its_bytes(tmp_path, monkeypatch):
-    from ecomlib.study import published
+    from ecomlib.evaluation.registry import get_suite
 
+    published, p = get_suite("ecomgpt"), _open_profile()
     d = tmp_path / "data"
     shutil.copytree(ECOMGPT_FIXTURE / NER_REL, d / ECOMGPT_SUBDIR / NER_REL)
     (d / verify.UNPINNED_MARKER).touch()
     monkeypatch.setenv("ECOMLIB_DATA_DIR", str(d))
-    before = published.source()
+    before = published.source(p)
     _same_size_edit(d / ECOMGPT_SUBDIR / NER_REL / "test.json")
-    assert published.source() != before and set(published.source()) == {NER}
+    assert published.source(p) != before and set(published.source(p)) == {NER}
 
 
 def test_a_same_size_edit_with_touch_r_is_hashed_again(data):

@@ -1,6 +1,6 @@
 """Each study stage is keyed on the code that computes its parameters and inputs as well as its body,
 derived from the source: an edit anywhere on a stage's path (an orchestration function of
-study/pipeline.py such as ``heldout_suite``, or a module it imports, such as evaluation/leak_guard.py)
+study/pipeline.py such as ``heldout_suite``, or a module it imports, such as instruct/leak_guard.py)
 changes that stage's key, and an edit off the path leaves it alone."""
 
 from __future__ import annotations
@@ -49,18 +49,24 @@ def _changed(before: dict, after: dict) -> list[str]:
     return [s for s in ORDER if before[s] != after[s]]
 
 
+# The eval stage's key names the model folder, itself keyed on the model stages' code: an edit on a model's
+# path reaches eval through the folder's name, not through eval's own code deps.
+MODELS = ["model-pretrain", "model-general", "model-ecomgpt"]
+
+
 @pytest.mark.parametrize("function, expected", [
     ("heldout_suite", ["eval"]),  # rows per task of the scored split
     ("evaluation_dir", ["eval"]),
-    ("_train_params", ["model-ecomgpt", "eval", "eval-general"]),
-    ("general_check", ["eval", "eval-general"]),  # eval reads all of pipeline.py (published.py imports it)
-    ("_score_general", ["eval", "eval-general"]),
-    ("finetune", ["model-ecomgpt", "eval"]),
-    ("existing_checkpoint", ["model-pretrain", "model-general", "model-ecomgpt", "eval", "eval-general"]),
-    ("base_model", ["model-pretrain", "model-general", "model-ecomgpt", "eval", "eval-general"]),
-    ("_eval_data_params", ["tokenizer", "model-pretrain", "model-general", "model-ecomgpt", "eval", "eval-general"]),
+    ("_train_params", ["model-ecomgpt", "eval-general"]),
+    ("general_check", ["eval-general"]),
+    ("_score_general", ["eval-general"]),
+    ("finetune", ["model-ecomgpt"]),
+    ("existing_checkpoint", [*MODELS, "eval-general"]),
+    ("base_model", [*MODELS, "eval-general"]),
+    ("_eval_data_params", ["tokenizer", *MODELS, "eval-general"]),
     ("_data_params", ORDER),
     ("build_data", ORDER),
+    ("_build_params", ORDER),
 ])
 def test_an_orchestration_edit_changes_the_stages_on_its_path(package, function, expected):
     before = _keys()
@@ -69,13 +75,15 @@ def test_an_orchestration_edit_changes_the_stages_on_its_path(package, function,
 
 
 @pytest.mark.parametrize("module, expected", [
-    ("evaluation/leak_guard.py", ORDER),  # the data build checks train against the evaluation suites
+    ("instruct/leak_guard.py", ORDER),  # the data build checks train against the evaluation suites
+    ("sources/published_eval.py", ORDER),  # ... whose files it reads (the evaluation reads them too)
     ("evaluation/metrics.py", ["eval"]),
-    ("training/loop.py", ["model-pretrain", "model-general", "model-ecomgpt", "eval", "eval-general"]),
+    ("training/loop.py", [*MODELS, "eval-general"]),
     ("training/tokenizer.py", ["tokenizer", "model-pretrain", "model-general", "model-ecomgpt", "eval", "eval-general"]),
-    ("training/convergence.py", ["model-pretrain", "model-general", "model-ecomgpt", "eval", "eval-general"]),
-    ("study/published.py", ["eval"]),
-    ("instruct/select.py", ["model-ecomgpt", "eval"]),
+    ("training/convergence.py", [*MODELS, "eval-general"]),
+    ("evaluation/registry.py", ["eval"]),  # the suites: instances, source identity, scores' extras
+    ("study/published.py", []),  # lays out a table from cached scores: no stage computes with it
+    ("instruct/select.py", ["model-ecomgpt"]),
 ])
 def test_a_module_edit_changes_the_stages_that_import_it(package, module, expected):
     before = _keys()
@@ -99,7 +107,7 @@ def test_each_stage_is_keyed_on_its_own_function():
 
 def test_the_closure_follows_imports_inside_functions_and_re_exports():
     deps = codedeps.stage_deps("build_data")
-    assert "evaluation/leak_guard.py" in deps  # imported inside an instruct function
+    assert "instruct/leak_guard.py" in deps  # the builder's guard
     assert "evaluation/metrics.py" not in deps  # ecomlib.evaluation's __init__ re-exports it; the build never uses it
     assert "training/loop.py" not in codedeps.stage_deps("tokenizer")
     assert any(d.startswith("study/pipeline.py::") and "heldout_suite" in d

@@ -157,7 +157,7 @@ EVAL_FIXTURE = Path(__file__).parents[1] / "evaluation" / "fixtures" / "ecom_ins
 
 
 def test_registry_pins_the_whole_published_suite():
-    from ecomlib.evaluation.suites import ECOMGPT_PUBLISHED_TASKS
+    from ecomlib.sources.published_eval import ECOMGPT_PUBLISHED_TASKS
     from ecomlib.sources.registry import EVAL_GROUP, eval_folder
 
     evals = files_of(EVAL_GROUP)

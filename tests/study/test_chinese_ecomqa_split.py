@@ -13,6 +13,7 @@ import pytest
 
 from ecomlib.config import load_profile
 from ecomlib.evaluation import chinese_ecomqa as suite
+from ecomlib.evaluation.registry import get_suite
 from ecomlib.errors import ConfigError
 from ecomlib.study import chinese_ecomqa as cqa
 from ecomlib.study import pipeline
@@ -55,13 +56,14 @@ def open_profile(tmp_path, monkeypatch):
 
 def test_the_split_applies_only_in_the_open_world_with_the_file(open_profile, tmp_path):
     synthetic = load_profile("smoke", {"eval.n_per_task": 2})
-    assert not cqa.applies(open_profile) and cqa.instances(open_profile) == []
-    assert "not in ECOMLIB_DATA_DIR" in cqa.status_note(open_profile)
+    s = get_suite("chinese_ecomqa")
+    assert not s.applies(open_profile) and s.instances(open_profile, None) == []
+    assert "not in ECOMLIB_DATA_DIR" in s.status_note(open_profile)
     _write(tmp_path)
-    assert cqa.applies(open_profile) and not cqa.applies(synthetic)
+    assert s.applies(open_profile) and not s.applies(synthetic)
     assert pipeline.heldout_suite(synthetic, "chinese_ecomqa") == []
-    assert "only the open world" in cqa.status_note(synthetic) and "\n" not in cqa.status_note(synthetic)
-    assert cqa.status_note(open_profile).startswith("ChineseEcomQA: scored on up to 2 rows of each of 5 task codes")
+    assert "only the open world" in s.status_note(synthetic) and "\n" not in s.status_note(synthetic)
+    assert s.status_note(open_profile).startswith("ChineseEcomQA: scored on up to 2 rows of each of 5 task codes")
 
 
 def test_the_split_scores_n_per_task_rows_of_each_code_in_file_order(open_profile, tmp_path):
@@ -78,7 +80,7 @@ def test_the_split_scores_n_per_task_rows_of_each_code_in_file_order(open_profil
 def test_the_trivial_predictors_copy_the_query_for_sc_and_the_input_for_generation(open_profile, tmp_path):
     _write(tmp_path, ROWS + [_row("BC", "***query***：" + "很长的问题" * 20 + "***答案***：", "x")])
     p3 = load_profile("smoke", {"data.world": "open", "eval.n_per_task": 3})
-    items = cqa.instances(p3)
+    items = get_suite("chinese_ecomqa").instances(p3, None)
     preds = cqa.trivial_predictions(items)
     copy, maj = preds["copy input"], preds["majority"]
     sc = {i.gold: copy[(i.task, i.index)] for i in items if i.meta["code"] == "SC"}
@@ -131,9 +133,10 @@ def test_the_evaluation_key_names_the_file_and_changes_with_it(open_profile, tmp
     fake = _FakeModels(monkeypatch, tmp_path / "work")
     first = pipeline.evaluation_dir(open_profile, tmp_path / "good", "chinese_ecomqa")
     params, deps = fake.params[-1]
-    assert params["chinese_ecomqa"] == {"file": suite.FILE.as_posix(),
+    assert params["source"] == {"file": suite.FILE.as_posix(),
                                         "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-    assert "study/chinese_ecomqa.py" in deps and tuple(deps) == stage_deps("evaluation_dir")
+    assert {"evaluation/registry.py", "evaluation/chinese_ecomqa.py"} <= set(deps)
+    assert tuple(deps) == stage_deps("evaluation_dir")
     assert pipeline.evaluation_dir(open_profile, tmp_path / "good", "chinese_ecomqa") == first
     _write(tmp_path, ROWS[:-1])  # one row fewer: the cached scores are of another file
     second = pipeline.evaluation_dir(open_profile, tmp_path / "good", "chinese_ecomqa")

@@ -14,7 +14,8 @@ import pytest
 
 from ecomlib.config import REPO_ROOT
 from ecomlib.evaluation.chinese_ecomqa import FILE as CHINESE_ECOMQA_FILE
-from ecomlib.study import chinese_ecomqa, published
+from ecomlib.evaluation.registry import get_suite
+from ecomlib.study import chinese_ecomqa
 from tests.robustness.test_run_all_restart import _bootstrap_is_current, _env
 
 
@@ -33,7 +34,7 @@ def test_the_open_world_smoke_study_runs_end_to_end(data_dir, tmp_path):
     # the open world has no pseudo-label tasks: "w/o pseudo-label CoT" trains on Full's rows
     assert findings.loc["cot_pseudo", "verdict"] == "not applicable"
     assert "identical rows" in findings.loc["cot_pseudo", "note"]
-    present = published.published_status()["present"]
+    present = get_suite("ecomgpt").status()["present"]
     if present:  # the report's Table 4 comparison uses the published folders' numbers
         t4 = pd.read_csv(tables / "table4_published.csv")
         assert len(t4) == 6 + 3  # 3 families x 2 sizes, and the 3 trivial predictors on the same rows

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecomlib.evaluation.suites import ECOMGPT_SUBDIR, ECOMGPT_TEST_TASKS
-from ecomlib.study import published
+from ecomlib.config import load_profile
+from ecomlib.evaluation.registry import get_suite
+from ecomlib.sources.published_eval import ECOMGPT_SUBDIR, ECOMGPT_TEST_TASKS
 from ecomlib.study.claims import evaluate_claims, paper_claims
 from ecomlib.study.evidence import inapplicable_claims
 from ecomlib.study.tables import paper_tables, with_missing
@@ -91,19 +92,20 @@ def _fake_published(root, names):
 def test_published_status_names_present_and_absent_folders(tmp_path, monkeypatch):
     present = ["EN-Lenovo-NER-NER", "EN-ABSA-CLS-review_topic_category"]
     monkeypatch.setenv("ECOMLIB_DATA_DIR", str(_fake_published(tmp_path, present)))
-    status = published.published_status()
+    status = get_suite("ecomgpt").status()
     assert status["present"] == [t for t in ECOMGPT_TEST_TASKS if t in present]
     assert len(status["absent"]) == len(ECOMGPT_TEST_TASKS) - 2 and not set(status["absent"]) & set(present)
-    note = published.status_note(status)
+    note = get_suite("ecomgpt").status_note(load_profile("smoke", {"data.world": "open"}))
     assert note.startswith(f"scored on 2 of the paper's {len(ECOMGPT_TEST_TASKS)}") and "ZH-MEPAVE-NER" in note
 
 
 def test_published_applies_only_to_the_open_world_with_folders(tmp_path, monkeypatch):
     from ecomlib.config import load_profile
 
+    published = get_suite("ecomgpt")
     open_p = load_profile("smoke", {"data.world": "open"})
     monkeypatch.setenv("ECOMLIB_DATA_DIR", str(tmp_path))
-    assert not published.applies(open_p) and published.published_instances(open_p) == []
+    assert not published.applies(open_p) and published.instances(open_p, None) == []
     _fake_published(tmp_path, ["EN-Lenovo-NER-NER"])
     assert published.applies(open_p) and not published.applies(load_profile("smoke"))
 
@@ -112,12 +114,13 @@ def test_the_ecomgpt_split_loads_the_present_published_folders(data_dir, monkeyp
     from ecomlib.config import load_profile
     from ecomlib.study import pipeline
 
-    if not published.published_status()["present"]:
+    published = get_suite("ecomgpt")
+    if not published.status()["present"]:
         pytest.skip(f"no published EcomGPT folder under {data_dir}")
     p = load_profile("smoke", {"data.world": "open"})
     inst = pipeline.heldout_suite(p, "ecomgpt")
     tasks = sorted({i.task for i in inst})
-    assert tasks == sorted(published.published_status()["present"])
+    assert tasks == sorted(published.status()["present"])
     assert all(sum(i.task == t for i in inst) == p.eval.n_per_task for t in tasks)
 
 

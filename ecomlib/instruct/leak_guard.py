@@ -7,20 +7,28 @@ and every ``***field***：value`` in it, e.g. the query or the product title). A
 compared by its input, the input part of its prompt and its prompt, both exactly and after the
 builder's normalisation (case, width, whitespace). Rows that match are dropped and counted per suite;
 then the check is run again and must find zero exact and zero normalised overlap, else the build
-stops. The report goes into ``stats.json`` (``evaluation_suite_overlap``) and the data card.
+stops. The report goes into ``stats.json`` (``evaluation_suite_overlap``) and the data card, and
+``suite_identity`` names the bytes of every suite file read, for the open build's cache key.
+
+The suites' files are read through ``ecomlib.sources.published_eval`` and their prompts rendered by
+``ecomlib.instruct.templates``, exactly as the evaluation suites render them: this module may import
+leaf modules, sources and instruct, never evaluation.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from ecomlib.errors import EcomlibError
+from ecomlib.datadir import data_dir as default_data_dir
+from ecomlib.errors import DataError, EcomlibError
+from ecomlib.instruct.templates import published_shown_labels, published_test_prompt, split_prompt
+from ecomlib.sources.published_eval import (CHINESE_ECOMQA_FILE, ECOMGPT_SUBDIR, chinese_ecomqa_prompt,
+                                            ecomgpt_identity, file_sha256, find_ecomgpt_tasks, iter_chinese_ecomqa,
+                                            iter_ecomgpt_rows, read_ecomgpt_task)
 from ecomlib.text import normalise
-from ecomlib.instruct.templates import split_prompt
 
 _FIELD = re.compile(r"\*{3}[^*\n]{1,20}\*{3}\s*[：:]?")
 MIN_FIELD_CHARS = 2  # a one-character field value ("A") is an option, not a leakable text
@@ -41,21 +49,27 @@ class SuiteTexts:
             self.normalised.add(normalise(text))
 
 
-def ecomgpt_texts(data_dir: Path) -> SuiteTexts | None:
-    from ecomlib.evaluation.suites import ECOMGPT_SUBDIR, find_ecomgpt_tasks, load_ecomgpt_task
-
+def _ecomgpt_root(data_dir: Path) -> Path:
     root = Path(data_dir) / ECOMGPT_SUBDIR
     if not root.is_dir() and (Path(data_dir).name == ECOMGPT_SUBDIR.name):
         root = Path(data_dir)
+    return root
+
+
+def ecomgpt_texts(data_dir: Path) -> SuiteTexts | None:
+    """Every published folder's row texts and full prompts (all candidate labels shown)."""
+    root = _ecomgpt_root(data_dir)
     found = find_ecomgpt_tasks(root) if root.is_dir() else {}
     if not found:
         return None
     out = SuiteTexts("ecomgpt", f"{len(found)} published folders")  # no path: the card must not vary by machine
     for name in sorted(found):
-        for inst in load_ecomgpt_task(found[name], candidates="full"):
+        task = read_ecomgpt_task(found[name])
+        for row in iter_ecomgpt_rows(task):
+            shown = published_shown_labels(task.task_type, list(task.label_list), list(row.labels), "full")
             out.instances += 1
-            out.add(inst.text)
-            out.add(inst.prompt)
+            out.add(row.sentences)
+            out.add(published_test_prompt(task.defi, task.instruction, row.sentences, shown, task.sep))
     return out
 
 
@@ -65,16 +79,16 @@ def chinese_ecomqa_fields(prompt: str) -> list[str]:
 
 
 def chinese_ecomqa_texts(data_dir: Path) -> SuiteTexts | None:
-    from ecomlib.evaluation import chinese_ecomqa
-
-    path = Path(data_dir) / chinese_ecomqa.FILE
+    path = Path(data_dir) / CHINESE_ECOMQA_FILE
     if not path.is_file():
         return None
-    out = SuiteTexts("chinese_ecomqa", chinese_ecomqa.FILE.as_posix())
-    for inst in chinese_ecomqa.load(path):
+    out = SuiteTexts("chinese_ecomqa", CHINESE_ECOMQA_FILE.as_posix())
+    for _, row in iter_chinese_ecomqa(path):
         out.instances += 1
-        for text in (inst.prompt, inst.text, *chinese_ecomqa_fields(inst.text)):
+        for text in (chinese_ecomqa_prompt(row), row["prompt"], *chinese_ecomqa_fields(row["prompt"])):
             out.add(text)
+    if not out.instances:
+        raise DataError(f"{path}: no instances")
     return out
 
 
@@ -82,6 +96,22 @@ def suites_present(data_dir: Path | None) -> list[SuiteTexts]:
     if data_dir is None or not Path(data_dir).is_dir():
         return []
     return [s for s in (ecomgpt_texts(data_dir), chinese_ecomqa_texts(data_dir)) if s is not None]
+
+
+def suite_identity(data_dir: Path | None) -> dict:
+    """``{suite: identity}`` of every suite ``guard`` reads under ``data_dir``: each published folder's files
+    and the ChineseEcomQA file with their sha256 (verified against the pins first). The open build's cache
+    key carries it, since the rows the guard drops depend on these bytes."""
+    if data_dir is None or not Path(data_dir).is_dir():
+        return {}
+    out: dict = {}
+    ecomgpt = ecomgpt_identity(_ecomgpt_root(data_dir))
+    if ecomgpt:
+        out["ecomgpt"] = ecomgpt
+    path = Path(data_dir) / CHINESE_ECOMQA_FILE
+    if path.is_file():
+        out["chinese_ecomqa"] = {"file": CHINESE_ECOMQA_FILE.as_posix(), "sha256": file_sha256(path)}
+    return out
 
 
 def _row_texts(row: dict) -> list[str]:
@@ -105,8 +135,8 @@ def overlapping(rows: Sequence[dict], suite: SuiteTexts) -> tuple[list[int], lis
 
 def guard(train: list[dict], data_dir: Path | None = None) -> tuple[list[dict], dict]:
     """(train without rows that repeat an evaluation text, report); raises unless zero overlap is left."""
-    if data_dir is None and os.environ.get("ECOMLIB_DATA_DIR"):
-        data_dir = Path(os.environ["ECOMLIB_DATA_DIR"])
+    if data_dir is None:
+        data_dir = default_data_dir(required=False)
     suites = suites_present(data_dir)
     report: dict = {"suites": {}}
     for suite in suites:

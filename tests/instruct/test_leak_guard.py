@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from ecomlib.evaluation import leak_guard
-from ecomlib.evaluation.suites import ECOMGPT_PUBLISHED_TASKS, ECOMGPT_SUBDIR, find_ecomgpt_tasks
+from ecomlib.instruct import leak_guard
+from ecomlib.sources.published_eval import ECOMGPT_PUBLISHED_TASKS, ECOMGPT_SUBDIR, find_ecomgpt_tasks
 from ecomlib.instruct.templates import render_ours
 from ecomlib.sources.verify import UNPINNED_MARKER
 from tests.evaluation.conftest import ECOMGPT_FIXTURE, FIXTURES
