@@ -14,7 +14,7 @@ from pathlib import Path
 from ecomlib.cli import OutputSpec
 from ecomlib.errors import ConfigError, DataError
 from ecomlib.evaluation.scoring import read_predictions, render_table, score, write_scores
-from ecomlib.evaluation.suites import SUITES, EvalInstance, load_suite
+from ecomlib.evaluation.suites import LOAD_SUITE_NAMES as SUITES, EvalInstance, load_suite
 from ecomlib.sources.published_eval import absent_ecomgpt_tasks, unverified_files
 
 OUTPUT = OutputSpec("out", "dir")

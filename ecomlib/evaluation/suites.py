@@ -32,8 +32,9 @@ from ecomlib.sources.published_eval import (ECOMGPT_PUBLISHED_TASKS, ECOMGPT_TES
                                             EcomgptRow, EcomgptTask, ecomgpt_root, find_ecomgpt_tasks,
                                             iter_ecomgpt_rows, need, read_ecomgpt_task)
 
-SUITES = ("ecomgpt", "synthetic", "open", "jsonl", "chinese_ecomqa")
-_need = need  # the sources' one-line DataError naming file, line and field
+# The names `load_suite` (the score / evaluate verbs' --suite) takes; the study's suites: registry.SUITES.
+LOAD_SUITE_NAMES = ("ecomgpt", "synthetic", "open", "jsonl", "chinese_ecomqa")
+
 
 
 def _ecomgpt_gold(task: EcomgptTask, row: EcomgptRow) -> str:
@@ -90,11 +91,11 @@ def load_heldout(path: Path, n_per_task: int | None = None) -> list[EvalInstance
     seen: set[tuple[str, int]] = set()
     for lineno, row in enumerate(read_jsonl(path), start=1):
         for key, tp in (("task", str), ("index", int), ("prompt", str), ("output", str), ("task_type", str)):
-            _need(isinstance(row.get(key), tp) and not isinstance(row.get(key), bool), path, lineno, key,
+            need(isinstance(row.get(key), tp) and not isinstance(row.get(key), bool), path, lineno, key,
                   f"a {tp.__name__}")
-        _need(row["task_type"] in TASK_TYPES, path, lineno, "task_type", f"one of {TASK_TYPES}")
+        need(row["task_type"] in TASK_TYPES, path, lineno, "task_type", f"one of {TASK_TYPES}")
         k = (row["task"], row["index"])
-        _need(k not in seen, path, lineno, "index", f"a (task, index) pair not seen before, got {k}")
+        need(k not in seen, path, lineno, "index", f"a (task, index) pair not seen before, got {k}")
         seen.add(k)
         cands = row.get("candidates") or []
         out.append(EvalInstance(
@@ -123,23 +124,23 @@ JSONL_OPTIONAL = {"index": int, "label_set": list, "text": str, "level": str, "m
 
 def _check_jsonl_row(path: Path, lineno: int, row: dict) -> None:
     unknown = sorted(set(row) - set(JSONL_REQUIRED) - set(JSONL_OPTIONAL))
-    _need(not unknown, path, lineno, unknown[0] if unknown else None,
+    need(not unknown, path, lineno, unknown[0] if unknown else None,
           f"only the keys {sorted(JSONL_REQUIRED)} and optionally {sorted(JSONL_OPTIONAL)} (unknown: {unknown})")
     for key, tp in {**JSONL_REQUIRED, **JSONL_OPTIONAL}.items():
         if key not in row and key in JSONL_OPTIONAL:
             continue
         value = row.get(key)
         got = type(value).__name__ if key in row else "nothing (missing)"
-        _need(isinstance(value, tp) and not isinstance(value, bool), path, lineno, key,
+        need(isinstance(value, tp) and not isinstance(value, bool), path, lineno, key,
               f"{'an' if tp is int else 'a'} {tp.__name__}, got {got}")
-    _need(bool(row["task"].strip()), path, lineno, "task", "a non-empty task name")
-    _need(bool(row["prompt"].strip()), path, lineno, "prompt", "a non-empty prompt")
-    _need(row["task_type"] in TASK_TYPES, path, lineno, "task_type", f"one of {TASK_TYPES}, got {row['task_type']!r}")
-    _need(row["lang"] in ("en", "zh"), path, lineno, "lang", f"'en' or 'zh', got {row['lang']!r}")
-    _need(row.get("level", "unseen_dataset") in (*LEVELS, ""), path, lineno, "level",
+    need(bool(row["task"].strip()), path, lineno, "task", "a non-empty task name")
+    need(bool(row["prompt"].strip()), path, lineno, "prompt", "a non-empty prompt")
+    need(row["task_type"] in TASK_TYPES, path, lineno, "task_type", f"one of {TASK_TYPES}, got {row['task_type']!r}")
+    need(row["lang"] in ("en", "zh"), path, lineno, "lang", f"'en' or 'zh', got {row['lang']!r}")
+    need(row.get("level", "unseen_dataset") in (*LEVELS, ""), path, lineno, "level",
           f"one of {LEVELS} or '', got {row.get('level')!r}")
-    _need(all(isinstance(x, str) for x in row.get("label_set", [])), path, lineno, "label_set", "a list of strings")
-    _need(row.get("index", 0) >= 0, path, lineno, "index", "a 0-based integer >= 0")
+    need(all(isinstance(x, str) for x in row.get("label_set", [])), path, lineno, "label_set", "a list of strings")
+    need(row.get("index", 0) >= 0, path, lineno, "index", "a 0-based integer >= 0")
     if row["task_type"] == "NER":
         _check_ner_gold(path, lineno, row["task"], row["gold"])
 
@@ -150,7 +151,7 @@ def _check_ner_gold(path: Path, lineno: int, task: str, gold: str) -> None:
     lines = [ln.rstrip("\r") for ln in gold.split("\n") if ln.strip()]
     bad = next((ln for ln in lines if ": " not in ln or not ln.split(": ", 1)[0].strip()
                 or not ln.split(": ", 1)[1].strip()), None) if lines else gold
-    _need(bad is None, path, lineno, "gold",
+    need(bad is None, path, lineno, "gold",
           f"one 'Type: span, span' line per type ('Type: None' when it has none), as the NER task {task!r} "
           f"needs, got {bad!r}")
 
@@ -177,7 +178,7 @@ def load_jsonl_suite(path: Path, n_per_task: int | None = None) -> list[EvalInst
         _check_jsonl_row(path, lineno, row)
         task = row["task"]
         index = row.get("index", next_index.get(task, 0))
-        _need((task, index) not in seen, path, lineno, "index",
+        need((task, index) not in seen, path, lineno, "index",
               f"a (task, index) pair not seen before, got ({task!r}, {index})")
         seen.add((task, index))
         next_index[task] = max(next_index.get(task, 0), index + 1)
@@ -258,4 +259,4 @@ def load_suite(
         return [i for i in out if i.task in set(tasks)] if tasks else out
     if name == "chinese_ecomqa":  # data_dir: the data directory or the .jsonl itself
         return chinese_ecomqa.load(data_dir, n_per_task, tasks)
-    raise ConfigError(f"suite {name!r}: expected one of {SUITES}")
+    raise ConfigError(f"suite {name!r}: expected one of {LOAD_SUITE_NAMES}")

@@ -49,3 +49,14 @@ def summarize_heldin(scores: dict) -> dict[str, Any]:
     }
     out.update({f"HI:{t}": None if m.get(REF_ROUGE) is None else round(m[REF_ROUGE], 2) for t, m in sorted(tasks.items())})
     return out
+
+
+TASK_META_KEYS = ("level", "lang", "paradigm", "task_type")
+
+
+def task_meta(scores: dict) -> dict[str, dict[str, str]]:
+    """``{task: {level, lang, paradigm, task_type}}`` of one ``scores.json``, the same for every suite (a
+    results table's row keys). The paradigm follows from the TaskType (every suite's instances agree)."""
+    return {t: {"level": m.get("level", ""), "lang": m.get("lang", ""),
+                "paradigm": PARADIGM_OF_TASK_TYPE[m["task_type"]], "task_type": m["task_type"]}
+            for t, m in sorted(scores.get("tasks", {}).items())}

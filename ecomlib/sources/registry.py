@@ -9,7 +9,7 @@ the license the repository states, and its ``use``:
 * ``staged``: registered, fetched and read (``ecomlib sources``), but kept out of the build until its
   tasks are defined, so an open build is unchanged by registering a new source (none is staged now);
 * ``eval``: evaluation only, never trained on (the EcomGPT folders, ChineseEcomQA); the leak guard
-  (``ecomlib.evaluation.leak_guard``) checks train against them.
+  (``ecomlib.instruct.leak_guard``) checks train against them.
 
 The files themselves are never part of the project; they
 live under a data directory as ``<owner>/<repo>/<path>``.

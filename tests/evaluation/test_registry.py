@@ -16,7 +16,10 @@ import pytest
 from ecomlib.config import load_profile
 from ecomlib.errors import ConfigError
 from ecomlib.evaluation.registry import SUITES, Suite, get_suite, suites_for
+from ecomlib.evaluation.scoring import score
+from ecomlib.evaluation.summary import task_meta
 from ecomlib.instruct import leak_guard
+from ecomlib.schema import PARADIGM_OF_TASK_TYPE
 from ecomlib.sources.published_eval import ECOMGPT_SUBDIR
 from ecomlib.study import pipeline
 from tests.evaluation.conftest import ECOMGPT_FIXTURE, FIXTURES
@@ -90,16 +93,23 @@ def test_built_suites_give_what_the_old_code_path_gave(tmp_path, monkeypatch):
     smoke = load_profile("smoke")
     assert _digest(pipeline.heldout_suite(smoke, "heldout")) == [
         96, ["EN-ABSA-CLS-topic_classify#0", "EN-ABSA-CLS-topic_classify#1"], "ca29c34e873503a4"]
-    assert _digest(pipeline.heldout_suite(smoke, "heldin")) == [
+    heldin = pipeline.heldout_suite(smoke, "heldin")
+    assert _digest(heldin) == [
         36, ["EN-AmazonTitleNER-NER-ner#0", "EN-AmazonTitleNER-NER-ner#1"], "236aa191c266eac2"]
+    assert all(i.paradigm == PARADIGM_OF_TASK_TYPE[i.task_type] for i in heldin)  # as every suite's
 
 
 def test_every_suite_carries_the_same_instance_metadata(fixture_data):
     p = load_profile("smoke", {"data.world": "open"})
     for name in ("ecomgpt", "chinese_ecomqa"):
-        for inst in pipeline.heldout_suite(p, name):
-            assert inst.task and inst.task_type and inst.paradigm and inst.lang in ("en", "zh"), name
-            assert inst.level in ("unseen_dataset", "unseen_task", ""), name
+        instances = pipeline.heldout_suite(p, name)
+        for inst in instances:
+            assert inst.task and inst.lang in ("en", "zh") and inst.level in ("unseen_dataset", "unseen_task", "")
+            assert inst.paradigm == PARADIGM_OF_TASK_TYPE[inst.task_type], name  # task_meta derives it
+        preds = {(i.task, i.index): i.gold for i in instances}
+        meta = task_meta(score(instances, preds))
+        assert meta == {i.task: {"level": i.level, "lang": i.lang, "paradigm": i.paradigm, "task_type": i.task_type}
+                        for i in instances}
 
 
 def test_summaries_and_sources(fixture_data):
