@@ -4,14 +4,16 @@ A stage is an entry function of the orchestration module (``ecomlib.study.pipeli
 ``tokenizer``, ``base_model``, ``finetune``, ``evaluation_dir``. Its code is
 
 * the orchestration functions it reaches by name (``evaluation_dir`` calls ``heldout_suite`` which calls
-  ``build_data`` ...), with the orchestration module's top-level statements (imports, constants): they
-  compute the stage's parameters and inputs;
+  ``build_data`` ...), with the orchestration module's top-level statements (constants, and those of its
+  top-level imports whose names these functions use): they compute the stage's parameters and inputs;
 * every ecomlib module those functions import, and, transitively, every ecomlib module *those* import,
   read statically (``ast``), imports inside functions included.
 
 ``from pkg import name`` follows the module that defines ``name``: a package's ``__init__`` re-exporting it
-stands aside (so the data stage, which imports ``ecomlib.evaluation.leak_guard``, does not depend on the
-metrics that ``ecomlib.evaluation``'s ``__init__`` also re-exports). The result is a tuple of deps for
+stands aside (so a stage importing one name of ``ecomlib.evaluation`` does not depend on every module
+that package's ``__init__`` re-exports). A top-level import of the orchestration module counts for a stage
+only when the stage's functions use the name it binds, so the module can import at the top what its
+stages need without every stage depending on all of it. The result is a tuple of deps for
 ``ecomlib.study.runs.cached``: package-relative files, and ``<file>::<f1>,<f2>`` for the orchestration
 module's own functions. Computed once per process.
 """
@@ -123,6 +125,13 @@ def _reached_functions(entry: str) -> list[str]:
     return order
 
 
+def _used_targets(node: ast.Import | ast.ImportFrom, used: set[str]) -> list[tuple[str, str | None]]:
+    """The targets of a top-level import of the orchestration module whose bound name the stage's code uses:
+    a module-level ``from ecomlib.evaluation import evaluate_model`` keys only the stages that call it."""
+    bound = [(a.asname or a.name).split(".")[0] for a in node.names]
+    return [t for t, name in zip(_targets(node, ORCHESTRATION), bound) if name in used or name == "*"]
+
+
 def _rel(module: str) -> str:
     return module_file(module).relative_to(PACKAGE_ROOT).as_posix()
 
@@ -132,13 +141,16 @@ def stage_deps(entry: str) -> tuple[str, ...]:
     """The deps of the stage whose orchestration function is ``entry`` (module doc)."""
     functions = _reached_functions(entry)
     tree = _tree(ORCHESTRATION)
-    top = [n for n in tree.body if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    nodes = top + [n for n in tree.body if getattr(n, "name", None) in functions]
+    top_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    other = [n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef))]
+    nodes = other + [n for n in tree.body if getattr(n, "name", None) in functions]
+    used = {n.id for top in nodes for n in ast.walk(top) if isinstance(n, ast.Name)}
     modules: set[str] = set()
     seen: set[tuple] = set()
-    for node in _imports(nodes):
-        for t in _targets(node, ORCHESTRATION):
-            modules |= _resolve(t, seen)
+    targets = [t for node in _imports(nodes) for t in _targets(node, ORCHESTRATION)]
+    targets += [t for node in top_imports for t in _used_targets(node, used)]
+    for t in targets:
+        modules |= _resolve(t, seen)
     if ORCHESTRATION in modules:  # reached as a whole module (some import of it): all of it counts
         return tuple(sorted(_rel(m) for m in modules))
     own = f"{_rel(ORCHESTRATION)}{FUNCTIONS_SEP}{','.join(sorted(functions))}"

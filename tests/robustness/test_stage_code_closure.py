@@ -112,3 +112,25 @@ def test_the_closure_follows_imports_inside_functions_and_re_exports():
     assert "training/loop.py" not in codedeps.stage_deps("tokenizer")
     assert any(d.startswith("study/pipeline.py::") and "heldout_suite" in d
                for d in codedeps.stage_deps("evaluation_dir")) or "study/pipeline.py" in codedeps.stage_deps("evaluation_dir")
+
+
+def test_a_top_level_import_of_the_pipeline_keys_only_the_stages_that_use_its_name(package):
+    """The orchestration module may import at the top what its stages use: an import keys the stages whose
+    functions use the name it binds, not every stage (on the old rule an edit of a metric retrained every model)."""
+    path = package / "study" / "pipeline.py"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("from __future__ import annotations\n",
+                                 "from __future__ import annotations\n\nfrom ecomlib.evaluation import rouge as _rouge_module\n", 1),
+                    encoding="utf-8")
+    metrics = package / "evaluation" / "rouge.py"
+
+    def edit_rouge() -> list[str]:
+        before = _keys()
+        metrics.write_text(metrics.read_text(encoding="utf-8") + "\n_edited = 1\n", encoding="utf-8")
+        return _changed(before, _keys())
+
+    assert "data" not in edit_rouge() and "model-ecomgpt" not in edit_rouge()  # imported, not used by them
+    _edit_function(path, "build_data")  # now build_data uses the name
+    lines = path.read_text(encoding="utf-8").replace("_edited = 1  # noqa", "_edited = _rouge_module  # noqa")
+    path.write_text(lines, encoding="utf-8")
+    assert edit_rouge() == ORDER
