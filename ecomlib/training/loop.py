@@ -169,38 +169,30 @@ def _check_rows(rows: list[dict], stage: str) -> None:
                             f"expected it to end with {PROMPT_END!r} or {PROMPT_ENDS[1]!r}")
 
 
-def _default_data(profile: Profile, stage: str, examples, texts):
-    """Stage data: given rows/texts, else the world's pretrain text / general instructions."""
+def _stage_data(stage: str, examples, texts):
+    """The stage's data as the caller gave it: training reads no data world itself (the data flow points
+    down to training, never from it back to a world)."""
     if stage == "pretrain":
         if texts is None:
-            from ecomlib.world import iter_pretrain_text
-
-            texts = list(iter_pretrain_text(profile.world, profile.seed))
+            raise ConfigError("train_stage('pretrain'): needs texts (raw documents; CLI: --data)")
         return list(texts)
     if examples is None:
-        if stage == "ecominstruct":
-            raise ConfigError("train_stage('ecominstruct'): needs examples (EcomInstruct train rows; CLI: --data)")
-        from ecomlib.world import iter_general_instructions
-
-        examples = list(iter_general_instructions(profile.world, profile.seed))
+        what = "EcomInstruct train rows" if stage == "ecominstruct" else "general instruction rows"
+        raise ConfigError(f"train_stage({stage!r}): needs examples ({what}; CLI: --data)")
     rows = list(examples)
     _check_rows(rows, stage)
     return rows
 
 
 def _resolve_tokenizer(profile: Profile, stage: str, tokenizer, init_from, data):
+    """The given tokenizer, else --init's, else the profile's pretrained one, else one trained on the data."""
     if tokenizer is not None:
         return tokenizer
     if init_from is not None:
         return load_tokenizer(init_from)
     if profile.tokenizer.pretrained:
         return load_tokenizer(profile.tokenizer.pretrained)
-    if stage == "pretrain":
-        source = data
-    else:
-        from ecomlib.world import iter_pretrain_text
-
-        source = list(iter_pretrain_text(profile.world, profile.seed)) or [r["prompt"] + r["output"] for r in data]
+    source = data if stage == "pretrain" else [r["prompt"] + r["output"] for r in data]
     return train_tokenizer(source, profile.tokenizer.vocab_size, profile.tokenizer.min_frequency)
 
 
@@ -346,7 +338,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     profile.size(size_name)  # an unknown size is a ConfigError before anything is loaded
     accelerator = _accelerator(t)
     main = accelerator.is_main_process
-    data = _default_data(profile, stage, examples, texts)
+    data = _stage_data(stage, examples, texts)
     model_given = model is not None
     tokenizer = _resolve_tokenizer(profile, stage, tokenizer, init_from, data)
     config = run_config(profile, stage, size_name, init_from, tokenizer, data, model_given)
