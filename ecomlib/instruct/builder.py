@@ -12,6 +12,7 @@ The builder then checks the split invariants and raises if any is violated.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
@@ -20,14 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ecomlib import records
 from ecomlib.errors import DataError, EcomlibError
 from ecomlib.instruct import quality
+from ecomlib.instruct.dataset import check_replaceable, is_complete, write_build
 from ecomlib.instruct.heldin import heldin_task_names, is_reserved
 from ecomlib.instruct.kinds import KIND_FUNCS, Context, Instance
 from ecomlib.instruct.render import make_row
 from ecomlib.instruct.tasks import KIND_VERSIONS, REGISTRY_VERSION, TaskSpec, registry_for, sub_seed
 from ecomlib.instruct.templates import Variant, split_prompt
-from ecomlib.records import RawRecord, SourceSpec
+from ecomlib.io import refuse_symlink
+from ecomlib.recordtypes import RawRecord, SourceSpec
 from ecomlib.schema import HELD_IN, ROW_KEYS, UNSEEN_TASK_KINDS
 from ecomlib.text import normalise
 
@@ -299,15 +303,37 @@ def build_fingerprint(profile) -> str:
 def build(profile, out_dir, progress: bool = True) -> Path:
     """Build ``out_dir/ecominstruct`` for the profile's world; skip if a complete build with the same
     fingerprint is already there."""
-    from ecomlib import worlds
-    from ecomlib.instruct.dataset import check_replaceable, is_complete, write_build
-    from ecomlib.io import refuse_symlink
-
     target = Path(out_dir) / "ecominstruct"
     refuse_symlink(target)
     fp = build_fingerprint(profile)
     if is_complete(target, fp):
         return target
     check_replaceable(target)  # before the build's work: it would delete a user's file in there
-    result = build_rows(profile, worlds.list_sources(profile), lambda name: worlds.iter_records(profile, name), progress)
+    result = build_rows(profile, records.list_sources(profile), lambda name: records.iter_records(profile, name), progress)
     return write_build(target, result, profile, fp, progress)
+
+
+def pseudo_error_rates(profile) -> dict[str, dict]:
+    """Per pseudo-labelled task of the synthetic world: rows compared, rows whose target differs from the
+    one the clean labels give, and that rate. The labeler draws from its own per-record RNG, so a build
+    with ``pseudo_label_error=0`` has the same records with clean labels. Rows are paired by (task,
+    parent, input): a kind that picks a span or attribute at random may pick another one once an earlier
+    label differs, and only the same question asked of both labels measures the labeler."""
+
+    def pseudo_rows(p) -> dict[tuple[str, str], str]:
+        sources = [s for s in records.list_sources(p) if s.pseudo]
+        result = build_rows(p, sources, lambda name: records.iter_records(p, name))
+        return {(r["task"], r["parent"], r["input"]): r["output"] for r in result.train if r["strategy"] == "pseudo"}
+
+    clean_profile = dataclasses.replace(profile, world=dataclasses.replace(profile.world, pseudo_label_error=0.0))
+    noisy, clean = pseudo_rows(profile), pseudo_rows(clean_profile)
+    out: dict[str, dict] = {}
+    for key, output in sorted(noisy.items()):
+        if key not in clean:
+            continue  # asked only under the noisy labels (another pick, or a missed attribute)
+        e = out.setdefault(key[0], {"rows": 0, "wrong": 0})
+        e["rows"] += 1
+        e["wrong"] += output != clean[key]
+    for e in out.values():
+        e["rate"] = round(e["wrong"] / e["rows"], 4)
+    return out

@@ -13,7 +13,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 
 Answer = Union[str, list[str], dict[str, list[str]]]
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from ecomlib.instruct.kinds import COLON, FIELDS, Context, Instance, _field, _lines, _yes_no
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 
 # the CCKS grades in the data's language (the file's own labels)
 ADDRESS_GRADES = {"zh": {"exact": "完全匹配", "partial": "部分匹配", "none": "不匹配"},

@@ -12,7 +12,7 @@ from typing import Iterator
 
 from ecomlib import datadir, sources
 from ecomlib.instruct.heldin import heldin_entries
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 from ecomlib.text import normalise
 from ecomlib.world.pretrain import iter_pretrain_text
 

@@ -18,10 +18,11 @@ import random
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Iterator
 
+from ecomlib import records
 from ecomlib.errors import DataError
 from ecomlib.instruct import cot
 from ecomlib.instruct.kinds import KIND_FUNCS, Context
-from ecomlib.records import RawRecord, SourceSpec
+from ecomlib.recordtypes import RawRecord, SourceSpec
 from ecomlib.schema import PARADIGM_OF_TASK_TYPE, TASK_KINDS, UNSEEN_TASK_KINDS
 
 # 2: a derived kind applies only when some probe instance has a non-empty answer.
@@ -109,9 +110,9 @@ def applicable_kinds(spec: SourceSpec, records: Iterable[RawRecord], seed: int) 
 
 
 def registry_for(
-    sources: list[SourceSpec], records: Callable[[str], Iterator[RawRecord]], seed: int
+    sources: list[SourceSpec], read_records: Callable[[str], Iterator[RawRecord]], seed: int
 ) -> list[TaskSpec]:
-    """Build the registry from source specs and a record reader (``records(source_name)``)."""
+    """Build the registry from source specs and a record reader (``read_records(source_name)``)."""
     tasks: list[TaskSpec] = []
     seen_sources: set[str] = set()
     for spec in sorted(sources, key=lambda s: s.name):
@@ -124,7 +125,7 @@ def registry_for(
             tasks.append(make_task(spec, kind, "benchmark", ""))
         if spec.heldout:
             continue  # held-out datasets feed the suite only: no CoT tasks from them
-        probe = applicable_kinds(spec, itertools.islice(records(spec.name), PROBE_RECORDS), seed)
+        probe = applicable_kinds(spec, itertools.islice(read_records(spec.name), PROBE_RECORDS), seed)
         for kind, strategy in cot.source_derivations(spec):
             if kind in probe and kind not in bench and kind not in UNSEEN_TASK_KINDS:
                 tasks.append(make_task(spec, kind, "cot", strategy))
@@ -133,6 +134,4 @@ def registry_for(
 
 def task_registry(profile) -> list["TaskSpec"]:
     """Every task of the profile's world, sorted by source then by derivation order."""
-    from ecomlib import worlds
-
-    return registry_for(worlds.list_sources(profile), lambda name: worlds.iter_records(profile, name), profile.seed)
+    return registry_for(records.list_sources(profile), lambda name: records.iter_records(profile, name), profile.seed)

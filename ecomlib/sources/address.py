@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 from ecomlib.sources.base import ReadStats, SourceFile
 from ecomlib.sources.products import _bio_spans
 

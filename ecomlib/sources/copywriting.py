@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord, Span
+from ecomlib.recordtypes import RawRecord, Span
 from ecomlib.sources.base import BOM, ReadStats, SourceFile
 
 ADVERTISEGEN_SPLITS = ("train", "dev")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 from ecomlib.sources.base import BOM, ReadStats, SourceFile
 
 HINT3_BOTS = {"HINT3Curekart": "curekart", "HINT3Sofmattress": "sofmattress"}

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 from ecomlib.sources.base import ReadStats, SourceFile
 
 DITTO_FILES = {

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord, Span
+from ecomlib.recordtypes import RawRecord, Span
 from ecomlib.sources.base import ReadStats, SourceFile, first_span, unescape_html
 
 # BIO type -> span type in the record contract's vocabulary for product titles.

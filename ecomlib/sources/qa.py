@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord, Span
+from ecomlib.recordtypes import RawRecord, Span
 from ecomlib.sources.base import ReadStats, SourceFile, first_span, unescape_html
 
 EPQA_COLUMNS = ("qid", "question", "ASIN", "candidate", "source", "qa_pair_id", "title", "label", "answer")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 from ecomlib.sources.base import ReadStats, SourceFile
 
 WANDS_COLUMNS = ("query_id", "query", "query_class")

@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from ecomlib.errors import DataError, where
-from ecomlib.records import SourceSpec
+from ecomlib.recordtypes import SourceSpec
 from ecomlib.schema import TASK_KINDS, UNSEEN_TASK_KINDS
 
 REGISTRY_FILE = "registry.tsv"

@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord, Span
+from ecomlib.recordtypes import RawRecord, Span
 from ecomlib.sources.base import ReadStats, SourceFile, first_span, place_span, to_int, unescape_html
 
 ZH_POLARITY = {"正面": "positive", "负面": "negative", "中性": "neutral"}

@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from ecomlib.records import RawRecord, SourceSpec
+from ecomlib.recordtypes import RawRecord, SourceSpec
 
 PART_NAMES = {
     "task": "1. task description",

@@ -7,7 +7,7 @@ import dataclasses
 from typing import Iterator
 
 from ecomlib.config import WorldConfig
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 from ecomlib.world.sources import _lookup, _stream, list_sources
 
 

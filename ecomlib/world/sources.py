@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 
 from ecomlib.config import WorldConfig
 from ecomlib.errors import DataError
-from ecomlib.records import RawRecord, SourceSpec
+from ecomlib.recordtypes import RawRecord, SourceSpec
 from ecomlib.world import pseudo as pl
 from ecomlib.world.catalog import build_catalog, sub_seed
 from ecomlib.world.dialogues import gen_dialogues

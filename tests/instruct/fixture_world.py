@@ -1,4 +1,4 @@
-"""A small hand-written world following the RawRecord label schema (ecomlib/records.py).
+"""A small hand-written world following the RawRecord label schema (ecomlib/recordtypes.py).
 
 Deterministic from (seed, n). Product sources share one tiny catalog, so a held-out product source
 repeats some training titles: exactly the case the builder's leak guard must handle.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Iterator
 
-from ecomlib.records import RawRecord, SourceSpec, Span
+from ecomlib.recordtypes import RawRecord, SourceSpec, Span
 
 BRANDS = ["Acme", "Nordio", "Velta", "Kimbo"]
 PRODUCTS = [("t-shirt", "clothing", "tops"), ("jacket", "clothing", "outerwear"), ("kettle", "home", "kitchen"),

@@ -11,7 +11,7 @@ from ecomlib.errors import DataError
 from ecomlib.instruct import cot
 from ecomlib.instruct.kinds import KIND_FUNCS, Context
 from ecomlib.instruct.tasks import check_source, registry_for
-from ecomlib.records import RawRecord, Span, SourceSpec
+from ecomlib.recordtypes import RawRecord, Span, SourceSpec
 
 
 def _ctx(seed=0):
@@ -147,12 +147,12 @@ def test_a_source_with_its_own_derivations_gets_exactly_those():
 def test_the_open_build_has_all_four_data_types_and_the_paper_held_in_families(data_dir, monkeypatch):
     from ecomlib.config import load_profile
     from ecomlib.instruct.builder import build_rows
-    from ecomlib import worlds
+    from ecomlib import records
 
     monkeypatch.setenv("ECOMLIB_DATA_DIR", str(data_dir))
     p = load_profile("smoke", ["data.world=open", "data.max_per_task=20", "data.heldout_per_task=10",
                                "data.heldin_per_task=10"])
-    res = build_rows(p, worlds.list_sources(p), lambda name: worlds.iter_records(p, name))
+    res = build_rows(p, records.list_sources(p), lambda name: records.iter_records(p, name))
     assert {"product", "review", "query", "dialogue"} <= {r["data_type"] for r in res.train}
     assert {r["task"] for r in res.heldin} == {"ZH-TaobaoNER-NER-ner", "ZH-YoukuNER-NER-ner",
                                               "ZH-CCKSAddress-CLS-address_match", "EN-Bitext-CLS-dialog_intent"}

@@ -10,7 +10,7 @@ import pytest
 from ecomlib.instruct.kinds import KIND_FUNCS, Context
 from ecomlib.instruct.tasks import applicable_kinds
 from ecomlib.instruct.templates import KIND_TEXT, NOUNS, prompts_for
-from ecomlib.records import RawRecord, SourceSpec
+from ecomlib.recordtypes import RawRecord, SourceSpec
 
 
 def _ctx():
@@ -100,14 +100,14 @@ _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|amp|quot|lt|gt|apos);")
 @pytest.mark.slow
 @pytest.mark.realdata
 def test_open_build_has_no_degenerate_task(data_dir, monkeypatch):
-    from ecomlib import worlds
+    from ecomlib import records
     from ecomlib.config import load_profile
     from ecomlib.instruct.builder import build_rows
     from ecomlib.instruct.templates import split_prompt
 
     monkeypatch.setenv("ECOMLIB_DATA_DIR", str(data_dir))
     p = load_profile("cpu", ["data.world=open"])
-    res = build_rows(p, worlds.list_sources(p), lambda name: worlds.iter_records(p, name))
+    res = build_rows(p, records.list_sources(p), lambda name: records.iter_records(p, name))
     outputs = defaultdict(Counter)
     for r in res.train + res.heldout:
         outputs[r["task"]][r["output"]] += 1

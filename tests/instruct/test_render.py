@@ -5,7 +5,7 @@ import random
 from ecomlib.instruct.kinds import KIND_FUNCS, Context, Instance
 from ecomlib.instruct.render import candidates_for, format_output
 from ecomlib.instruct.templates import EVAL_VARIANT, HEADERS, Variant, prompts_for, render, split_prompt
-from ecomlib.records import RawRecord, Span
+from ecomlib.recordtypes import RawRecord, Span
 from ecomlib.schema import LABEL_SEP, PROMPT_END, TASK_KINDS
 
 TITLE = RawRecord("T-1", "Src", "product", "en", "Acme red cotton shirt",

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 from ecomlib.world import get_source, iter_records, list_sources
 from ecomlib.world.dialogues import INTENT_NAMES as DIALOG_INTENTS
 from ecomlib.world.queries import INTENT_NAMES as QUERY_INTENTS

@@ -1,7 +1,7 @@
 import pytest
 
 from ecomlib.errors import DataError
-from ecomlib.records import KINDS, LANGS
+from ecomlib.recordtypes import KINDS, LANGS
 from ecomlib.schema import TASK_KINDS, UNSEEN_TASK_KINDS
 from ecomlib.world import get_source, list_sources
 from ecomlib.world.dialogues import INTENT_NAMES
