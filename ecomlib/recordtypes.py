@@ -7,15 +7,16 @@ Fields
 ------
 ``id``      unique within its source, stable for a given seed (e.g. ``"EcomTitleNER-000042"``).
 ``source``  the source dataset's name (registered in ``ecomlib.world.sources`` or ``ecomlib.sources``).
-``kind``    data type: ``product``, ``review``, ``query``, ``dialogue`` or ``qa``.
+``data_type`` ``product``, ``review``, ``query``, ``dialogue`` or ``qa`` (the JSON key is ``kind``, as
+            written before the rename; a task's ``kind`` is what the task asks, ``ecomlib.schema.TASK_KINDS``).
 ``lang``    ``"en"`` or ``"zh"``.
 ``text``    the main text; every span indexes it.
 ``spans``   typed spans with ``text[start:end] == span.text`` (validated).
-``labels``  JSON-serialisable gold annotations; the keys per kind are below. A key a source does not
+``labels``  JSON-serialisable gold annotations; the keys per data type are below. A key a source does not
             annotate is simply absent (``labels.get``); never present-but-wrong.
 ``meta``    anything else (split, noise applied, ``pseudo: True`` for pseudo-labelled records, ...).
 
-Label keys per kind (all optional unless marked *)
+Label keys per data type (all optional unless marked *)
 -------------------------------------------------
 product   text = a product title.
           spans: typed entities (``brand``, ``product``, ``model``, attribute names such as ``color``,
@@ -55,7 +56,7 @@ from typing import Any
 
 from ecomlib.errors import DataError
 
-KINDS = ("product", "review", "query", "dialogue", "qa")
+RECORD_DATA_TYPES = ("product", "review", "query", "dialogue", "qa")
 LANGS = ("en", "zh")
 
 
@@ -74,7 +75,7 @@ class Span:
 class RawRecord:
     id: str
     source: str
-    kind: str
+    data_type: str
     lang: str
     text: str
     spans: list[Span] = field(default_factory=list)
@@ -84,8 +85,8 @@ class RawRecord:
     def validate(self) -> "RawRecord":
         """Raise DataError unless the record honours the contract (offsets index ``text`` exactly)."""
         who = f"record {self.id!r} of source {self.source!r}"
-        if self.kind not in KINDS:
-            raise DataError(f"{who}: kind {self.kind!r} is not one of {KINDS}")
+        if self.data_type not in RECORD_DATA_TYPES:
+            raise DataError(f"{who}: data_type {self.data_type!r} is not one of {RECORD_DATA_TYPES}")
         if self.lang not in LANGS:
             raise DataError(f"{who}: lang {self.lang!r} is not one of {LANGS}")
         if not isinstance(self.text, str) or not self.text:
@@ -103,7 +104,7 @@ class RawRecord:
         return {
             "id": self.id,
             "source": self.source,
-            "kind": self.kind,
+            "kind": self.data_type,  # the on-disk name, unchanged
             "lang": self.lang,
             "text": self.text,
             "spans": [s.to_dict() for s in self.spans],
@@ -119,7 +120,7 @@ class RawRecord:
         return cls(
             id=d["id"],
             source=d["source"],
-            kind=d["kind"],
+            data_type=d["kind"],
             lang=d["lang"],
             text=d["text"],
             spans=[Span(**s) for s in d.get("spans", [])],
@@ -154,7 +155,7 @@ class SourceSpec:
 
     name: str  # no '-' (task names are LANG-Dataset-TaskType-name)
     lang: str
-    kind: str
+    data_type: str
     tasks: tuple[str, ...]
     heldout: bool = False
     pseudo: bool = False

@@ -29,7 +29,7 @@ from ecomlib.instruct.heldin import heldin_task_names, is_reserved
 from ecomlib.instruct.kinds import KIND_FUNCS, Context, Instance
 from ecomlib.instruct.render import make_row
 from ecomlib.instruct.tasks import KIND_VERSIONS, REGISTRY_VERSION, TaskSpec, registry_for, sub_seed
-from ecomlib.instruct.templates import Variant, split_prompt
+from ecomlib.instruct.templates import TemplateVariant, split_prompt
 from ecomlib.io import refuse_symlink
 from ecomlib.recordtypes import RawRecord, SourceSpec
 from ecomlib.schema import HELD_IN, ROW_KEYS, UNSEEN_TASK_KINDS
@@ -123,10 +123,10 @@ def _sample_source(
     n_read = skipped = reserved = 0
     for rec in read(spec.name):
         n_read += 1
-        if rec.source != spec.name or rec.kind != spec.kind or rec.lang != spec.lang:
+        if rec.source != spec.name or rec.data_type != spec.data_type or rec.lang != spec.lang:
             raise DataError(
-                f"source {spec.name!r}, record {rec.id!r}: expected source/kind/lang "
-                f"{spec.name}/{spec.kind}/{spec.lang}, got {rec.source}/{rec.kind}/{rec.lang}"
+                f"source {spec.name!r}, record {rec.id!r}: expected source/data_type/lang "
+                f"{spec.name}/{spec.data_type}/{spec.lang}, got {rec.source}/{rec.data_type}/{rec.lang}"
             )
         rec.validate()
         norm_text = normalise(rec.text)
@@ -149,7 +149,7 @@ def _sample_source(
         result.leak_skipped[spec.name] = skipped
     if held_tasks:
         result.heldin_reserved[spec.name] = reserved
-    variant = Variant.from_data(profile.data)
+    variant = TemplateVariant.from_data(profile.data)
     rows: list[dict] = []
     for t in tasks:
         result.seen_per_task[t.name] = reservoirs[t.name].n

@@ -77,7 +77,7 @@ def source_derivations(spec) -> list[tuple[str, str]]:
     """A source's own derivations where it lists them (the open world's pair, address, utterance and
     copywriting sources: the data type's generic list would ask, e.g., for a "title" generated from
     ``类型#上衣*材质#牛仔布``), else its data type's."""
-    return list(spec.derivations) if spec.derivations is not None else derivations(spec.kind)
+    return list(spec.derivations) if spec.derivations is not None else derivations(spec.data_type)
 
 
 def _check() -> None:

@@ -186,7 +186,7 @@ def copy_attributes(rec: RawRecord, ctx: Context) -> Instance | None:
 
 def query_generate(rec: RawRecord, ctx: Context) -> Instance | None:
     cls = rec.labels.get("category")
-    if not cls or rec.kind != "query":
+    if not cls or rec.data_type != "query":
         return None
     words = [w for w in _hint_words(rec.text, 3) if w.lower() not in _norm(cls)]
     if not words:

@@ -19,7 +19,7 @@ from ecomlib.world.pretrain import iter_pretrain_text
 
 def open_document(rec: RawRecord) -> str:
     """An open-data record as plain text: its text, with the question where the text does not hold it."""
-    question = rec.labels.get("question") if rec.kind == "qa" else None
+    question = rec.labels.get("question") if rec.data_type == "qa" else None
     return f"{rec.text}\n{question}" if question and question not in rec.text else rec.text
 
 

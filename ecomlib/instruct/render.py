@@ -14,7 +14,7 @@ import random
 from ecomlib.instruct.kinds import Instance
 from ecomlib.instruct.negatives import NER_MAX_NEGATIVES, sample_negatives
 from ecomlib.instruct.tasks import TaskSpec, sub_seed
-from ecomlib.instruct.templates import Variant, render
+from ecomlib.instruct.templates import TemplateVariant, render
 from ecomlib.schema import LABEL_SEP, NONE_ANSWER, format_ner_output
 
 
@@ -53,7 +53,7 @@ def format_output(inst: Instance, task_type: str, candidates: list[str]) -> str:
     return LABEL_SEP.join(a) if a else NONE_ANSWER  # Extract / Condition_Extract
 
 
-def make_row(task: TaskSpec, inst: Instance, universe: set[str], data, variant: Variant, seed: int) -> dict:
+def make_row(task: TaskSpec, inst: Instance, universe: set[str], data, variant: TemplateVariant, seed: int) -> dict:
     """One row (``index`` is set by the builder after deduplication). A kind yields at most one
     instance per record, so (task, parent) identifies the instance."""
     key = inst.parent

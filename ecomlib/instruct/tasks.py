@@ -74,7 +74,7 @@ def make_task(spec: SourceSpec, kind: str, origin: str, strategy: str) -> TaskSp
         origin, strategy = "cot", "pseudo"
     return TaskSpec(
         name=task_name(spec, kind), lang=spec.lang, paradigm=PARADIGM_OF_TASK_TYPE[task_type],
-        task_type=task_type, kind=kind, dataset=spec.name, data_type=spec.kind, origin=origin,
+        task_type=task_type, kind=kind, dataset=spec.name, data_type=spec.data_type, origin=origin,
         strategy=strategy, heldout=spec.heldout, level=level, version=KIND_VERSIONS[kind],
     )
 

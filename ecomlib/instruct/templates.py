@@ -235,7 +235,7 @@ def resolve_layout(data) -> str:
 
 
 @dataclass(frozen=True)
-class Variant:
+class TemplateVariant:
     template: str = "diverse"  # diverse | narrow
     prompt_lang: str = "en"  # en | zh | input
     task_info: bool = True
@@ -243,21 +243,21 @@ class Variant:
     layout: str = "ours"  # ours | published (never "auto": resolved from the data config)
 
     @classmethod
-    def from_data(cls, data) -> "Variant":
+    def from_data(cls, data) -> "TemplateVariant":
         v = cls(data.template, data.prompt_lang, data.task_info, data.output_constraint, resolve_layout(data))
         if v.template not in ("diverse", "narrow") or v.prompt_lang not in ("en", "zh", "input"):
             raise ConfigError(f"data.template/data.prompt_lang: unsupported variant {v}")
         return v
 
-    def for_eval(self) -> "Variant":
+    def for_eval(self) -> "TemplateVariant":
         """The fixed evaluation variant in this variant's layout: held-out rows never depend on the
         training template, only on the layout the model is trained in."""
-        return Variant(EVAL_VARIANT.template, EVAL_VARIANT.prompt_lang, EVAL_VARIANT.task_info,
+        return TemplateVariant(EVAL_VARIANT.template, EVAL_VARIANT.prompt_lang, EVAL_VARIANT.task_info,
                        EVAL_VARIANT.output_constraint, self.layout)
 
 
 # The one fixed evaluation template: held-out rows never depend on the training variant.
-EVAL_VARIANT = Variant("diverse", "en", True, True)
+EVAL_VARIANT = TemplateVariant("diverse", "en", True, True)
 
 
 def _pick(dataset: str, n: int, k: int) -> list[int]:
@@ -277,13 +277,13 @@ def prompts_for(kind: str, dataset: str, data_type: str, lang: str, template: st
     return tuple(FRAMES[lang][i].format(noun=noun, core=core) for i in _pick(dataset, len(FRAMES[lang]), 3))
 
 
-def prompt_language(variant: Variant, input_lang: str) -> str:
+def prompt_language(variant: TemplateVariant, input_lang: str) -> str:
     return input_lang if variant.prompt_lang == "input" else variant.prompt_lang
 
 
 def render(
     kind: str, dataset: str, data_type: str, input_lang: str, input_text: str, candidates: list[str],
-    variant: Variant, choice: int | None,
+    variant: TemplateVariant, choice: int | None,
 ) -> str:
     """The six-part prompt (without the output) in the variant's layout. ``choice`` picks among the
     wordings; ``None`` takes the dataset's first one (the fixed evaluation prompt)."""

@@ -106,8 +106,8 @@ def iter_records(name: str, data_dir: Path, stats: ReadStats | None = None,
         raise DataError(f"limit must be >= 0, got {limit}")
     gen = REGISTRY[name].reader(name, Path(data_dir), stats)
     for rec in itertools.islice(gen, limit):
-        if rec.kind != spec.kind or rec.lang != spec.lang:
-            raise DataError(f"source {name}: record {rec.id} is {rec.lang}/{rec.kind}, the spec says {spec.lang}/{spec.kind}")
+        if rec.data_type != spec.data_type or rec.lang != spec.lang:
+            raise DataError(f"source {name}: record {rec.id} is {rec.lang}/{rec.data_type}, the spec says {spec.lang}/{spec.data_type}")
         rec.validate()
         stats.records += 1
         yield rec

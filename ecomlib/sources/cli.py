@@ -45,10 +45,10 @@ def shown_use(name: str) -> str:
 
 
 def _source_rows(names: list[str]) -> list[list[str]]:
-    rows = [["name", "repo", "commit", "files", "lang", "kind", "use", "tasks", "heldout", "flags", "license"]]
+    rows = [["name", "repo", "commit", "files", "lang", "data_type", "use", "tasks", "heldout", "flags", "license"]]
     for n in names:
         r = REGISTRY[n]
-        rows.append([n, r.files[0].repo, r.files[0].commit[:7], str(len(r.files)), r.spec.lang, r.spec.kind,
+        rows.append([n, r.files[0].repo, r.files[0].commit[:7], str(len(r.files)), r.spec.lang, r.spec.data_type,
                      shown_use(n), ",".join(r.spec.tasks) or "–", "yes" if r.spec.heldout else "", flags(n),
                      r.files[0].license])
     return rows

@@ -23,5 +23,5 @@ def read_wands(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecor
         if not query or not cls:
             stats.drop("query without text or class")
             continue
-        yield RawRecord(id=f"{name}-{row['query_id'].strip()}", source=name, kind="query", lang="en",
+        yield RawRecord(id=f"{name}-{row['query_id'].strip()}", source=name, data_type="query", lang="en",
                         text=query, labels={"category": cls}, meta={"line": line, "query_id": row["query_id"]})

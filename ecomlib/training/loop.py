@@ -446,7 +446,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
             if peak:
                 row["mfu"] = flops.of(real, float(counts[2]), float(counts[3])) / dt / (peak * P)
             if stopper is not None and stopper.due(step + 1, steps):
-                row["heldaside_loss"] = _evaluate_heldaside(accelerator, model, aside_encoded, tokenizer, t)
+                row["heldaside_loss"] = _measure_heldaside_loss(accelerator, model, aside_encoded, tokenizer, t)
                 if stopper.update(step + 1, row["epoch"], row["heldaside_loss"]):
                     _save_best(accelerator, model, ckpt_root, step + 1)
                 state["stopping"] = stopper.to_state()
@@ -478,7 +478,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     return TrainResult(out_dir, state["history"], final_loss, dict(state["tokens"]), state["seconds"])
 
 
-def _evaluate_heldaside(accelerator, model, examples, tokenizer, t) -> float:
+def _measure_heldaside_loss(accelerator, model, examples, tokenizer, t) -> float:
     """The held-aside loss, the same number on every process (each scores the whole set; mean-reduced)."""
     loss = heldaside_loss(model, examples, t.batch_size, t.max_length, tokenizer.pad_token_id, t.packing,
                           accelerator.device, lambda: _autocast(accelerator, t.bf16))

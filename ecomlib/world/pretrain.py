@@ -13,9 +13,9 @@ from ecomlib.world.sources import _lookup, _stream, list_sources
 
 def document(rec: RawRecord) -> str:
     """A record as plain text: titles with their description, QA with the question, others as is."""
-    if rec.kind == "product" and rec.labels.get("description"):
+    if rec.data_type == "product" and rec.labels.get("description"):
         return f"{rec.text}\n{rec.labels['description']}"
-    if rec.kind == "qa":
+    if rec.data_type == "qa":
         return f"{rec.text}\n{rec.labels['question']}"
     return rec.text
 

@@ -141,7 +141,7 @@ class FixtureWorld:
         spec = next(s for s in self.sources if s.name == name)
         rng = random.Random(f"{self.seed}/{name}")
         for i in range(self.n):
-            rec = MAKERS[(spec.kind, spec.lang)](name, i, rng)
+            rec = MAKERS[(spec.data_type, spec.lang)](name, i, rng)
             if spec.pseudo:
                 rec.meta["pseudo"] = True
             yield rec

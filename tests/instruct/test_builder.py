@@ -100,8 +100,8 @@ def test_caps_and_dedup(smoke):
             yield rec
             yield dataclasses.replace(rec, id=rec.id + "b", text=rec.text.upper() + "  ", spans=[], labels=rec.labels)
 
-    twice = build_rows(smoke, [s for s in w.list_sources() if s.kind == "dialogue"], doubled)
-    once = build_rows(smoke, [s for s in w.list_sources() if s.kind == "dialogue"], w.iter_records)
+    twice = build_rows(smoke, [s for s in w.list_sources() if s.data_type == "dialogue"], doubled)
+    once = build_rows(smoke, [s for s in w.list_sources() if s.data_type == "dialogue"], w.iter_records)
     assert twice.seen_per_task["EN-ShopDialog-Generate-next_turn"] == once.seen_per_task["EN-ShopDialog-Generate-next_turn"] == 60
 
 

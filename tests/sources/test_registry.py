@@ -22,7 +22,7 @@ def test_sources_are_specs_with_valid_names_and_tasks():
         assert isinstance(s, SourceSpec)
         assert "-" not in s.name and " " not in s.name
         assert (s.tasks or s.derivations) and all(t in TASK_KINDS for t in s.tasks)
-        assert s.lang in ("en", "zh") and s.kind in ("product", "review", "qa", "query", "dialogue")
+        assert s.lang in ("en", "zh") and s.data_type in ("product", "review", "qa", "query", "dialogue")
 
 
 def test_heldout_suite_mirrors_both_levels_and_unseen_kinds_never_train():
@@ -80,7 +80,7 @@ def test_the_issue_17_sources_are_in_the_open_build_with_their_own_derivations()
     profile = load_profile("smoke", overrides=["data.world=open"])
     specs = records.list_sources(profile)
     assert {s.name for s in specs} == EXPECTED
-    assert {"product", "review", "query", "dialogue"} <= {s.kind for s in specs if not s.heldout}
+    assert {"product", "review", "query", "dialogue"} <= {s.data_type for s in specs if not s.heldout}
     # the offer pairs' same/not-same label is the held-out unseen task (item_align): never a training task
     for name in ("AbtBuy", "AmazonGoogle", "WDCProducts"):
         spec = REGISTRY[name].spec
