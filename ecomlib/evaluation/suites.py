@@ -15,7 +15,6 @@ training rows in the ``published`` layout). Gold outputs follow each scorer clas
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -26,6 +25,7 @@ from ecomlib.errors import ConfigError, DataError, where
 from ecomlib.instruct.templates import PUBLISHED_HEAD, published_prompt
 from ecomlib.io import read_jsonl
 from ecomlib.schema import LABEL_SEP, LEVELS, PARADIGM_OF_TASK_TYPE, TASK_TYPES, split_task_name
+from ecomlib.seeding import stable_seed
 from ecomlib.sources.verify import verify_if_registered
 
 SUITES = ("ecomgpt", "synthetic", "open", "jsonl", "chinese_ecomqa")
@@ -89,11 +89,6 @@ def _ecomgpt_root(data_dir: Path | None) -> Path:
     if (data_dir / ECOMGPT_SUBDIR).is_dir():
         return data_dir / ECOMGPT_SUBDIR
     return data_dir
-
-
-def _seed_for(*parts: object) -> int:
-    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).digest()
-    return int.from_bytes(h[:8], "big")
 
 
 def _load_json(path: Path) -> dict:
@@ -175,7 +170,7 @@ def load_ecomgpt_task(
             if candidates == "full":
                 shown = label_list + [p for p in dict.fromkeys(pos) if p not in label_list]
             else:
-                shown = _sampled_labels(label_list, pos, _seed_for(seed, name, lineno - 1))
+                shown = _sampled_labels(label_list, pos, stable_seed(seed, name, lineno - 1))
             gold = sep.join(pos)
             label_str = sep.join(shown)
         else:

@@ -28,11 +28,12 @@ from ecomlib.instruct.dataset import check_replaceable, is_complete, write_build
 from ecomlib.instruct.heldin import heldin_task_names, is_reserved
 from ecomlib.instruct.kinds import KIND_FUNCS, Context, Instance
 from ecomlib.instruct.render import make_row
-from ecomlib.instruct.tasks import KIND_VERSIONS, REGISTRY_VERSION, TaskSpec, registry_for, sub_seed
+from ecomlib.instruct.tasks import KIND_VERSIONS, REGISTRY_VERSION, TaskSpec, registry_for
 from ecomlib.instruct.templates import TemplateVariant, split_prompt
 from ecomlib.io import refuse_symlink
 from ecomlib.recordtypes import RawRecord, SourceSpec
 from ecomlib.schema import HELD_IN, ROW_KEYS, UNSEEN_TASK_KINDS
+from ecomlib.seeding import stable_seed
 from ecomlib.text import normalise
 
 # 2: held-in split (record-level reservation in held-in datasets); 3: quality checks (quality.py) and the
@@ -111,11 +112,11 @@ def _sample_source(
     """Rows of one source: (train or held-out rows, held-in rows). Records reserved for held-in (only in
     datasets with a held-in task) feed the held-in tasks alone and are not remembered for recombination."""
     seed = profile.seed
-    ctx = Context(random.Random(sub_seed(seed, "context", spec.name)))
-    hctx = Context(random.Random(sub_seed(seed, "heldin-context", spec.name)))
-    reservoirs = {t.name: Reservoir(cap, random.Random(sub_seed(seed, "reservoir", t.name))) for t in tasks}
+    ctx = Context(random.Random(stable_seed(seed, "context", spec.name)))
+    hctx = Context(random.Random(stable_seed(seed, "heldin-context", spec.name)))
+    reservoirs = {t.name: Reservoir(cap, random.Random(stable_seed(seed, "reservoir", t.name))) for t in tasks}
     held_tasks = [t for t in tasks if t.name in heldin]
-    hres = {t.name: Reservoir(profile.data.heldin_per_task, random.Random(sub_seed(seed, "heldin", t.name)))
+    hres = {t.name: Reservoir(profile.data.heldin_per_task, random.Random(stable_seed(seed, "heldin", t.name)))
             for t in held_tasks}
     seen: dict[str, set[bytes]] = {t.name: set() for t in tasks}
     hseen: dict[str, set[bytes]] = {t.name: set() for t in held_tasks}

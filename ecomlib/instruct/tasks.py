@@ -12,7 +12,6 @@ when its instances or templates change, and ``REGISTRY_VERSION`` when the deriva
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import random
 from dataclasses import asdict, dataclass
@@ -24,6 +23,7 @@ from ecomlib.instruct import cot
 from ecomlib.instruct.kinds import KIND_FUNCS, Context
 from ecomlib.recordtypes import RawRecord, SourceSpec
 from ecomlib.schema import PARADIGM_OF_TASK_TYPE, TASK_KINDS, UNSEEN_TASK_KINDS
+from ecomlib.seeding import stable_seed
 
 # 2: a derived kind applies only when some probe instance has a non-empty answer.
 REGISTRY_VERSION = 2
@@ -55,12 +55,6 @@ class TaskSpec:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def sub_seed(seed: int, *parts: str) -> int:
-    """A stable sub-seed (never Python's salted ``hash``)."""
-    h = hashlib.sha256("\x1f".join([str(seed), *parts]).encode("utf-8")).digest()
-    return int.from_bytes(h[:8], "big")
 
 
 def task_name(spec: SourceSpec, kind: str) -> str:
@@ -97,7 +91,7 @@ def applicable_kinds(spec: SourceSpec, records: Iterable[RawRecord], seed: int) 
     """The derivable kinds that yield at least one instance with a non-empty answer on these (probe)
     records. A kind whose every answer is empty (e.g. answer extraction from a source whose answers
     are written, not spans: "None" in every row) would teach nothing but "None"."""
-    ctx = Context(random.Random(sub_seed(seed, "probe", spec.name)))
+    ctx = Context(random.Random(stable_seed(seed, "probe", spec.name)))
     found: set[str] = set()
     for rec in records:
         for kind, _ in cot.source_derivations(spec):

@@ -158,10 +158,11 @@ def atomic_tasks(spec: SourceSpec, record: RawRecord, previous: Sequence[RawReco
     from ecomlib.instruct import cot
     from ecomlib.instruct.kinds import KIND_FUNCS, Context
     from ecomlib.instruct.render import format_output
-    from ecomlib.instruct.tasks import make_task, sub_seed
+    from ecomlib.instruct.tasks import make_task
+    from ecomlib.seeding import stable_seed
     from ecomlib.schema import UNSEEN_TASK_KINDS
 
-    ctx = Context(random.Random(sub_seed(seed, "showcase", spec.name, record.id)))
+    ctx = Context(random.Random(stable_seed(seed, "showcase", spec.name, record.id)))
     for r in previous:
         ctx.remember(r)
     bench = [k for k in dict.fromkeys(spec.tasks) if spec.heldout or k not in UNSEEN_TASK_KINDS]

@@ -31,12 +31,13 @@ from ecomlib.errors import ConfigError, DataError, EcomlibError
 from ecomlib.distributed import destroy_process_group_at_exit
 from ecomlib.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, refuse_symlink
 from ecomlib.schema import PROMPT_END, PROMPT_ENDS
+from ecomlib.seeding import stable_seed
 from ecomlib.training.card import model_card
 from ecomlib.training.convergence import BEST_WEIGHTS, EarlyStopping, eval_interval, heldaside_loss, stage_split
 from ecomlib.training.checkpoint import (RUN_CONFIG, config_diff, list_checkpoints, load_checkpoint,
                                         read_run_config, run_config, save_checkpoint, verify_checkpoint)
-from ecomlib.training.data import (IGNORE, MicroBatchStream, ProcessMicroBatches, encode_documents, encode_instructions,
-                                   micro_batch_loader, sub_seed)
+from ecomlib.training.data import (IGNORE, SEED_SEP, MicroBatchStream, ProcessMicroBatches, encode_documents,
+                                   encode_instructions, micro_batch_loader)
 from ecomlib.training.models import (build_model, count_parameters, enable_fused_gelu, enable_packed_attention,
                                      enable_sdpa_attention, load_model, numel)
 from ecomlib.training.tokenizer import load_tokenizer, train_tokenizer
@@ -358,7 +359,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
 
     P = accelerator.num_processes
     G = t.grad_accum * P
-    stream = MicroBatchStream(encoded, t.batch_size, t.max_length, t.packing, sub_seed(t.seed, stage), tokenizer.pad_token_id,
+    stream = MicroBatchStream(encoded, t.batch_size, t.max_length, t.packing, stable_seed(t.seed, stage, sep=SEED_SEP), tokenizer.pad_token_id,
                               pad_to=8)
     steps = total_steps(profile, stage, stream, G)
     lr = t.pretrain_lr if stage == "pretrain" else t.lr

@@ -13,8 +13,9 @@ from typing import Callable, Iterator
 from ecomlib.config import WorldConfig
 from ecomlib.errors import DataError
 from ecomlib.recordtypes import RawRecord, SourceSpec
+from ecomlib.seeding import stable_seed
 from ecomlib.world import pseudo as pl
-from ecomlib.world.catalog import build_catalog, sub_seed
+from ecomlib.world.catalog import build_catalog
 from ecomlib.world.dialogues import gen_dialogues
 from ecomlib.world.products import gen_products
 from ecomlib.world.qa import gen_qa
@@ -150,13 +151,13 @@ def _stream(spec: SourceSpec, style: Style, cfg: WorldConfig, seed: int, stream:
             ) -> Iterator[RawRecord]:
     """``stream`` names an independent record stream over the same seeded catalog."""
     cat = build_catalog(seed, cfg.products_per_category)
-    rng = random.Random(sub_seed(stream, seed, spec.name))
+    rng = random.Random(stable_seed(stream, seed, spec.name))
     gen = GENERATORS[spec.data_type](cat, spec.lang, style, cfg.typo_rate, rng)
     labeler = pl.label_product if spec.data_type == "product" else pl.label_query
     for i in range(cfg.records_per_source):
         text, spans, labels, meta = next(gen)
         if style.pseudo:  # its own RNG per record: the stream (texts) is the same at every error rate
-            lrng = random.Random(sub_seed("labeler", seed, spec.name, i))
+            lrng = random.Random(stable_seed("labeler", seed, spec.name, i))
             spans, labels, pmeta = labeler(spec.lang, text, spans, labels, cfg.pseudo_label_error, lrng)
             meta.update(pmeta)
         yield RawRecord(f"{spec.name}-{i:06d}", spec.name, spec.data_type, spec.lang, text, spans, labels, meta).validate()

@@ -74,9 +74,10 @@ def test_stage_stops_on_heldaside_loss_keeps_best_and_records_why(tmp_path, smok
 
 
 def _seed(p):
-    from ecomlib.training.data import sub_seed
+    from ecomlib.seeding import stable_seed
+    from ecomlib.training.data import SEED_SEP
 
-    return sub_seed(p.train.seed, "ecominstruct", "heldaside")
+    return stable_seed(p.train.seed, "ecominstruct", "heldaside", sep=SEED_SEP)
 
 
 def test_rule_off_trains_the_budget_and_says_so(tmp_path, smoke, rows, tok):
