@@ -129,18 +129,6 @@ class RawRecord:
         )
 
 
-def find_span(text: str, needle: str, type: str, start_hint: int = 0) -> Span | None:
-    """Locate ``needle`` in ``text`` (first occurrence at or after ``start_hint``, else anywhere)."""
-    if not needle:
-        return None
-    i = text.find(needle, start_hint)
-    if i < 0:
-        i = text.find(needle)
-    if i < 0:
-        return None
-    return Span(i, i + len(needle), type, needle)
-
-
 @dataclass(frozen=True)
 class SourceSpec:
     """A source dataset of either world, as the builder sees it.

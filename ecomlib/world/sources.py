@@ -130,10 +130,6 @@ def get_source(name: str) -> SourceSpec:
     return _lookup(name)[0]
 
 
-def get_style(name: str) -> Style:
-    return _lookup(name)[1]
-
-
 def _lookup(name: str) -> tuple[SourceSpec, Style]:
     try:
         return _BY_NAME[name]
