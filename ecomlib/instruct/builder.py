@@ -31,6 +31,7 @@ from ecomlib.instruct.render import make_row
 from ecomlib.instruct.tasks import KIND_VERSIONS, REGISTRY_VERSION, TaskSpec, registry_for
 from ecomlib.instruct.templates import TemplateVariant, split_prompt
 from ecomlib.io import refuse_symlink
+from ecomlib.progress import tqdm
 from ecomlib.recordtypes import RawRecord, SourceSpec
 from ecomlib.schema import HELD_IN, ROW_KEYS, UNSEEN_TASK_KINDS
 from ecomlib.seeding import stable_seed
@@ -246,8 +247,6 @@ def build_rows(profile, sources: list[SourceSpec], read: Reader, progress: bool 
     heldout_texts: set[bytes] = set()
     bar = None
     if progress:
-        from ecomlib.progress import tqdm
-
         bar = tqdm(total=len(order), desc="build-data: sources", unit="source")
     held_rows: list[dict] = []
     blocked: set[bytes] | None = None

@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Literal
 
 from ecomlib.errors import DataError
+from ecomlib.instruct.tasks import REGISTRY_VERSION
 from ecomlib.io import (atomic_dir, atomic_write_json, atomic_write_jsonl, atomic_write_text, read_jsonl,
                         refuse_symlink)
 from ecomlib.schema import ROW_KEYS
+from ecomlib.sources.registry import licence_lines
 
 SPLITS = ("train", "heldout", "heldin")
 FILES = ("train.jsonl", "heldout.jsonl", "heldin.jsonl", "stats.json", "README.md", "dataset_dict.json")
@@ -39,8 +41,6 @@ def _counts(rows: list[dict], key: str) -> dict[str, int]:
 
 
 def make_stats(result, profile, fingerprint: str) -> dict:
-    from ecomlib.instruct.tasks import REGISTRY_VERSION
-
     stats: dict = {
         "fingerprint": fingerprint,
         "profile": profile.name,
@@ -132,7 +132,6 @@ def data_card(stats: dict, profile) -> str:
     ]
     if stats["world"] == "open":
         from ecomlib.evaluation.leak_guard import card_lines
-        from ecomlib.sources.registry import licence_lines
 
         parts += card_lines(stats.get("evaluation_suite_overlap", {}))
         parts += licence_lines([t["dataset"] for t in stats["tasks"]])

@@ -32,9 +32,10 @@ from ecomlib.distributed import destroy_process_group_at_exit
 from ecomlib.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, refuse_symlink
 from ecomlib.schema import PROMPT_END, PROMPT_ENDS
 from ecomlib.seeding import stable_seed
+from ecomlib.training import outputs
 from ecomlib.training.card import model_card
 from ecomlib.training.convergence import BEST_WEIGHTS, EarlyStopping, eval_interval, heldaside_loss, stage_split
-from ecomlib.training.checkpoint import (RUN_CONFIG, config_diff, list_checkpoints, load_checkpoint,
+from ecomlib.training.checkpoint import (RUN_CONFIG, config_diff, disk_errors, list_checkpoints, load_checkpoint,
                                         read_run_config, run_config, save_checkpoint, verify_checkpoint)
 from ecomlib.training.data import (IGNORE, SEED_SEP, MicroBatchStream, ProcessMicroBatches, encode_documents,
                                    encode_instructions, micro_batch_loader)
@@ -294,9 +295,6 @@ def _start_fresh(out_dir: Path, config: dict) -> None:
     never leaves a folder that looks finished), then its own model files, its checkpoints; then record this
     run's configuration. Only known model-file names an ecomlib run recorded are removed (training/outputs.py);
     a folder holding such a name that ecomlib did not write, or a symlinked checkpoints/, is refused."""
-    from ecomlib.training import outputs
-    from ecomlib.training.checkpoint import disk_errors
-
     refuse_symlink(out_dir / "checkpoints")
     owned = outputs.owned_files(out_dir)
     outputs.foreign_model_files(out_dir, owned)
@@ -490,8 +488,6 @@ def _save_best(accelerator, model, root: Path, step: int) -> None:
     """The best evaluation's weights, as safetensors (never a pickle), replaced atomically."""
     from safetensors.torch import save_file
 
-    from ecomlib.training.checkpoint import disk_errors
-
     state_dict = accelerator.get_state_dict(model)  # collective under FSDP/DeepSpeed
     if accelerator.is_main_process:
         tmp = root / f".{BEST_WEIGHTS}.tmp"
@@ -528,8 +524,6 @@ def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, 
     naming ``out_dir``. Under the convergence rule the weights saved are the best held-aside evaluation's."""
     from transformers.utils import logging as hf_logging
 
-    from ecomlib.training.checkpoint import disk_errors
-
     state_dict = accelerator.get_state_dict(model)  # collective under FSDP/DeepSpeed
     if accelerator.is_main_process:
         tmp = out_dir / ".final.tmp"
@@ -562,8 +556,6 @@ def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, 
 def _write_final(unwrapped, state_dict, tokenizer, tmp: Path, out_dir: Path, profile: Profile, stage: str,
                  state: dict, final_loss: float, n_params: int, counters: dict, world_size: int, card: dict,
                  stopping: dict | None) -> None:
-    from ecomlib.training import outputs
-
     unwrapped.save_pretrained(str(tmp), state_dict=state_dict)
     tokenizer.save_pretrained(str(tmp))
     names = sorted(f.name for f in tmp.iterdir())

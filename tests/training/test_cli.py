@@ -42,7 +42,7 @@ def test_cli_without_data_trains_on_the_synthetic_worlds_texts(tmp_path, monkeyp
     """The train verb, not the training loop, reads the world: the pretrain stage's documents and the
     general stage's rows and tokenizer text are the synthetic world's, handed to train_stage."""
     from ecomlib import world
-    from ecomlib.training import cli as verb
+    from ecomlib.commands import train as verb
 
     seen = {}
 

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TOP = "commands"  # the layer of shell verbs
 RANK: dict[str, int] = {
     "errors": 0,
-    **{leaf: 1 for leaf in ("io", "net", "progress", "schema", "recordtypes", "config", "text", "seeding", "datadir")},
+    # leaf modules; distributed is the process group's exit hook, used by training and evaluation alike
+    **{leaf: 1 for leaf in ("io", "net", "progress", "schema", "recordtypes", "config", "text", "seeding", "datadir",
+                            "distributed")},
     "sources": 2,
     "world": 2,
     "records": 3,
@@ -35,8 +37,10 @@ KNOWN_EDGES = {
     ("ecomlib/instruct/builder.py", "ecomlib.evaluation"),
     ("ecomlib/instruct/dataset.py", "ecomlib.evaluation.leak_guard"),
 }
-# In-function imports without a reason in B's and C's packages; fixed by B/C at merge (the lead deletes this).
+# In-function imports without a reason in B's and C's packages (and the leak-guard calls B moves); fixed by
+# B/C at merge (the lead deletes these).
 KNOWN_UNDEFERRED_PREFIXES = ("ecomlib/evaluation/", "ecomlib/study/")
+KNOWN_UNDEFERRED = KNOWN_EDGES
 
 
 def _files() -> list[Path]:
@@ -169,16 +173,17 @@ def test_no_arrow_against_the_data_flow():
 def test_imports_inside_functions_say_why():
     offending = [
         f"{rel}:{line}: {source.strip()}"
-        for rel, line, _, _, _, in_function, source in _all_imports()
+        for rel, line, _, module, _, in_function, source in _all_imports()
         if in_function and "# deferred:" not in source and not rel.startswith(KNOWN_UNDEFERRED_PREFIXES)
+        and (rel, module) not in KNOWN_UNDEFERRED
     ]
     assert not offending, "ecomlib imports inside functions without '# deferred: <why>':\n" + "\n".join(offending)
 
 
 @pytest.mark.parametrize(
     "module, layer",
-    [("ecomlib.world.cli", TOP), ("ecomlib.commands.config", TOP), ("ecomlib.cli", TOP), ("ecomlib.io", "io"),
-     ("ecomlib.instruct.builder", "instruct"), ("ecomlib.evaluation.score_cli", TOP), ("ecomlib", None)],
+    [("ecomlib.study.cli", TOP), ("ecomlib.commands.config", TOP), ("ecomlib.cli", TOP), ("ecomlib.io", "io"),
+     ("ecomlib.instruct.builder", "instruct"), ("ecomlib.commands.score", TOP), ("ecomlib", None)],
 )
 def test_layer_of_a_module(module, layer):
     assert package_of(module) == layer

@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections import Counter
 from pathlib import Path
 
 from ecomlib.errors import DataError
+from ecomlib.evaluation import chinese_ecomqa
 from ecomlib.sources import REGISTRY, ReadStats, iter_records
 from ecomlib.sources.registry import (CHINESE_ECOMQA_GROUP, EVAL_GROUP, eval_folder, files_of, redistributable,
                                       source_use)
@@ -90,12 +92,8 @@ def chinese_ecomqa_table(data_dir: Path | None) -> str:
             f"flags {flags(CHINESE_ECOMQA_GROUP)}; licence: {f.license}; --suite chinese_ecomqa)")
     if state != "present":
         return head
-    from collections import Counter
-
-    from ecomlib.evaluation.chinese_ecomqa import HEADLINE, load
-
-    counts = Counter(i.meta["code"] for i in load(data_dir))
-    rows = [["code", "items", "metric"]] + [[c, str(counts[c]), HEADLINE[c]] for c in sorted(counts)]
+    counts = Counter(i.meta["code"] for i in chinese_ecomqa.load(data_dir))
+    rows = [["code", "items", "metric"]] + [[c, str(counts[c]), chinese_ecomqa.HEADLINE[c]] for c in sorted(counts)]
     return head + "\n" + _table(rows)
 
 

@@ -8,6 +8,7 @@ import itertools
 
 from ecomlib.cli import add_profile_args, profile_from_args
 from ecomlib.errors import ConfigError
+from ecomlib.world import get_source, iter_records, list_sources
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,8 +22,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ecomlib.world import get_source, iter_records, list_sources
-
     if args.action == "list":
         rows = [("name", "lang", "data_type", "heldout", "pseudo", "tasks", "paper analog")]
         for s in list_sources():
