@@ -43,12 +43,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class OutputSpec:
-    """Where a verb writes. ``kind``: "dir" (a folder the verb owns), "file" (one file in any folder), or
+    """Where a verb writes. ``target``: "dir" (a folder the verb owns), "file" (one file in any folder), or
     "data" (a shared folder the verb only adds verified files to). ``replaces``: sub-folders a "dir" verb
     deletes and rewrites as a whole. ``skip_if``: a flag under which the verb writes nothing."""
 
     arg: str = "out"
-    kind: str = "dir"
+    target: str = "dir"
     replaces: tuple[str, ...] = ()
     skip_if: str | None = None
 
@@ -71,13 +71,13 @@ def claimed_output(verb: str, spec: OutputSpec | None, args: argparse.Namespace)
         yield
         return
     overwrite = bool(getattr(args, "overwrite", False))
-    if spec.kind == "file":
+    if spec.target == "file":
         io.claim_output_file(path, verb, overwrite, spec.flag)
         yield
         if path.is_file():
             io.record_output_file(path, verb)
         return
-    if spec.kind == "data":
+    if spec.target == "data":
         io.check_output_location(path, spec.flag)
         path.mkdir(parents=True, exist_ok=True)
         yield
