@@ -2,6 +2,8 @@
 
 A raw record is one e-commerce object with its gold annotations. Both data worlds produce exactly
 this shape, so everything downstream (tasks, Chain-of-Task derivation, instructions) works on either.
+A leaf module (it imports only ``ecomlib.errors``), so both worlds can build records without importing the
+records layer (``ecomlib.records``, the door that lists and reads them).
 
 Fields
 ------

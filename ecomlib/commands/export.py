@@ -1,6 +1,7 @@
 """``ecomlib export``: a built EcomInstruct as chat or prompt/completion JSONL (``ecomlib.instruct.export``).
 
 Run ``ecomlib export --build BUILD --format chat --out DIR`` (or ``python -m ecomlib.commands.export``).
+A shell verb (the top layer): it may import any ecomlib package.
 """
 
 from __future__ import annotations
