@@ -28,8 +28,9 @@ from pathlib import Path
 import torch
 
 from ecomlib.config import apply_overrides, load_profile
+from ecomlib.seeding import stable_seed
 from ecomlib.training import build_model, train_stage, train_tokenizer
-from ecomlib.training.data import MicroBatchStream, encode_instructions, sub_seed
+from ecomlib.training.data import SEED_SEP, MicroBatchStream, encode_instructions
 
 from common import first_at_or_below, heldout_loss  # bench/common.py (the script's folder is on sys.path)
 
@@ -41,7 +42,7 @@ def run_mode(profile, rows, held_enc, tok, packing: bool, out: Path, evals: int,
     t = p.train
     # The loop's own micro-batch plan, rebuilt here (a pure function) to count instances per step.
     enc = encode_instructions(rows, tok, t.max_length)
-    stream = MicroBatchStream(enc, t.batch_size, t.max_length, packing, sub_seed(t.seed, "ecominstruct"), tok.pad_token_id)
+    stream = MicroBatchStream(enc, t.batch_size, t.max_length, packing, stable_seed(t.seed, "ecominstruct", sep=SEED_SEP), tok.pad_token_id)
     steps = stream.epoch_size(0)  # grad_accum 1, one process, epochs=1
     plan = stream.epoch_plan(0)
     inst_per_step = [sum(len(r) for r in mb) for mb in plan]
@@ -108,7 +109,7 @@ def main() -> None:
         t0 = time.perf_counter()
         all_rows = load_rows(build(profile, Path(d) / "data", progress=False), "train")
         print(f"built EcomInstruct ({a.profile}): {len(all_rows)} train rows in {time.perf_counter() - t0:.1f} s")
-        rng = random.Random(sub_seed(profile.seed, "packing-bench"))
+        rng = random.Random(stable_seed(profile.seed, "packing-bench", sep=SEED_SEP))
         idx = list(range(len(all_rows)))
         rng.shuffle(idx)
         held = [all_rows[i] for i in idx[: a.heldout]]

@@ -1,6 +1,6 @@
 """The ``ecomlib`` command line: one verb per pipeline stage.
 
-Each verb lives in its own module, which provides ``add_arguments(parser)`` and ``run(args) -> int``.
+Each verb lives in its own module under ``ecomlib/commands/``, which provides ``add_arguments(parser)`` and ``run(args) -> int``.
 Modules are imported only when their verb runs, so ``ecomlib --help`` is instant. A user error
 (``EcomlibError``) or a file-system failure (``OSError``: full disk, read-only mount, ...) prints one
 clear line and exits 2, without a traceback.
@@ -21,31 +21,34 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from ecomlib import io
+from ecomlib.config import load_profile
 from ecomlib.errors import EcomlibError
+from ecomlib.io import describe_os_error
 
 # verb -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "config": ("ecomlib.commands.config_cmd", "print a resolved profile (with overrides) as YAML"),
-    "world": ("ecomlib.world.cli", "list the synthetic source datasets or dump sample records"),
-    "sources": ("ecomlib.sources.cli", "list the open-data registry; with ECOMLIB_DATA_DIR, read every source"),
-    "fetch-data": ("ecomlib.sources.fetch_cli", "download the pinned open-data files and verify their sha256"),
-    "build-data": ("ecomlib.instruct.cli", "build EcomInstruct (train + held-out) for a profile and world"),
-    "export": ("ecomlib.instruct.export", "export a built EcomInstruct as chat or prompt/completion JSONL"),
-    "train": ("ecomlib.training.cli", "train a model: pretrain | general | ecominstruct stage"),
-    "evaluate": ("ecomlib.evaluation.evaluate_cli", "generate on a held-out suite with a model, then score"),
-    "score": ("ecomlib.evaluation.score_cli", "score a predictions file against a suite (no model needed)"),
+    "config": ("ecomlib.commands.config", "print a resolved profile (with overrides) as YAML"),
+    "world": ("ecomlib.commands.world", "list the synthetic source datasets or dump sample records"),
+    "sources": ("ecomlib.commands.sources", "list the open-data registry; with ECOMLIB_DATA_DIR, read every source"),
+    "fetch-data": ("ecomlib.commands.fetch_data", "download the pinned open-data files and verify their sha256"),
+    "build-data": ("ecomlib.commands.build_data", "build EcomInstruct (train + held-out) for a profile and world"),
+    "export": ("ecomlib.commands.export", "export a built EcomInstruct as chat or prompt/completion JSONL"),
+    "train": ("ecomlib.commands.train", "train a model: pretrain | general | ecominstruct stage"),
+    "evaluate": ("ecomlib.commands.evaluate", "generate on a held-out suite with a model, then score"),
+    "score": ("ecomlib.commands.score", "score a predictions file against a suite (no model needed)"),
     "study": ("ecomlib.study.cli", "run the study's experiments (the notebooks' logic) from the shell"),
 }
 
 
 @dataclass(frozen=True)
 class OutputSpec:
-    """Where a verb writes. ``kind``: "dir" (a folder the verb owns), "file" (one file in any folder), or
+    """Where a verb writes. ``target``: "dir" (a folder the verb owns), "file" (one file in any folder), or
     "data" (a shared folder the verb only adds verified files to). ``replaces``: sub-folders a "dir" verb
     deletes and rewrites as a whole. ``skip_if``: a flag under which the verb writes nothing."""
 
     arg: str = "out"
-    kind: str = "dir"
+    target: str = "dir"
     replaces: tuple[str, ...] = ()
     skip_if: str | None = None
 
@@ -63,20 +66,18 @@ class OutputSpec:
 @contextlib.contextmanager
 def claimed_output(verb: str, spec: OutputSpec | None, args: argparse.Namespace) -> Iterator[None]:
     """Claim the verb's output before it runs; on failure release a folder created here and left empty."""
-    from ecomlib import io
-
     path = spec.path(args) if spec else None
     if path is None:
         yield
         return
     overwrite = bool(getattr(args, "overwrite", False))
-    if spec.kind == "file":
+    if spec.target == "file":
         io.claim_output_file(path, verb, overwrite, spec.flag)
         yield
         if path.is_file():
             io.record_output_file(path, verb)
         return
-    if spec.kind == "data":
+    if spec.target == "data":
         io.check_output_location(path, spec.flag)
         path.mkdir(parents=True, exist_ok=True)
         yield
@@ -100,8 +101,6 @@ def add_profile_args(parser: argparse.ArgumentParser, default: str = "smoke") ->
 
 
 def profile_from_args(args: argparse.Namespace):
-    from ecomlib.config import load_profile
-
     return load_profile(args.profile, args.overrides or None)
 
 
@@ -142,8 +141,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ecomlib {verb}: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        from ecomlib.io import describe_os_error
-
         where_hint = spec.path(args) if spec else None
         print(f"ecomlib {verb}: error: file system: {describe_os_error(exc, where_hint)}", file=sys.stderr)
         return 2

@@ -25,7 +25,8 @@ from pathlib import Path
 from ecomlib.errors import ConfigError, DataError
 from ecomlib.evaluation import chinese_ecomqa
 from ecomlib.evaluation.instance import EvalInstance
-from ecomlib.instruct.templates import published_shown_labels, published_test_prompt, sample_seed
+from ecomlib.instruct.templates import published_shown_labels, published_test_prompt
+from ecomlib.seeding import stable_seed
 from ecomlib.io import read_jsonl
 from ecomlib.schema import LEVELS, PARADIGM_OF_TASK_TYPE, TASK_TYPES
 from ecomlib.sources.published_eval import (ECOMGPT_PUBLISHED_TASKS, ECOMGPT_TEST_TASKS, ECOMGPT_UNSEEN_TASKS,
@@ -72,7 +73,7 @@ def load_ecomgpt_task(
         if n is not None and len(out) >= n:
             break
         shown = published_shown_labels(task.task_type, list(task.label_list), list(row.labels), candidates,
-                                       sample_seed(seed, task.name, row.index))
+                                       stable_seed(seed, task.name, row.index))
         # the reference's EN_NER uses the task's label list; a per-row label_set is kept as metadata
         meta = {"row_label_set": row.row_label_set} if task.task_type == "NER" and row.has_row_label_set else {}
         out.append(EvalInstance(

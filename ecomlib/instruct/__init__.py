@@ -3,7 +3,8 @@
 Modules: ``kinds`` (record -> instance, one function per task kind), ``cot`` (derivation strategies),
 ``tasks`` (the registry), ``templates`` (six-part prompts and their variants), ``render`` (candidates,
 outputs, rows), ``builder`` (streaming build + split checks), ``dataset`` (write/read a build),
-``select`` (ablation subsets), ``cli`` (``ecomlib build-data``).
+``select`` (ablation subsets), ``pretrain_text`` (the profile's pretraining text), ``export`` (chat /
+prompt-completion JSONL). Its shell verbs (``build-data``, ``export``) are in ``ecomlib.commands``.
 """
 
 from ecomlib.instruct.builder import build

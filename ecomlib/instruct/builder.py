@@ -12,6 +12,7 @@ The builder then checks the split invariants and raises if any is violated.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
@@ -20,15 +21,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ecomlib import records
 from ecomlib.errors import DataError, EcomlibError
 from ecomlib.instruct import leak_guard, quality
+from ecomlib.instruct.dataset import check_replaceable, is_complete, write_build
 from ecomlib.instruct.heldin import heldin_task_names, is_reserved
 from ecomlib.instruct.kinds import KIND_FUNCS, Context, Instance
 from ecomlib.instruct.render import make_row
-from ecomlib.instruct.tasks import KIND_VERSIONS, REGISTRY_VERSION, TaskSpec, registry_for, sub_seed
-from ecomlib.instruct.templates import Variant, split_prompt
-from ecomlib.records import RawRecord, SourceSpec
+from ecomlib.instruct.tasks import KIND_VERSIONS, REGISTRY_VERSION, TaskSpec, registry_for
+from ecomlib.instruct.templates import TemplateVariant, split_prompt
+from ecomlib.io import refuse_symlink
+from ecomlib.progress import tqdm
+from ecomlib.recordtypes import RawRecord, SourceSpec
 from ecomlib.schema import HELD_IN, ROW_KEYS, UNSEEN_TASK_KINDS
+from ecomlib.seeding import stable_seed
 from ecomlib.text import normalise
 
 # 2: held-in split (record-level reservation in held-in datasets); 3: quality checks (quality.py) and the
@@ -107,11 +113,11 @@ def _sample_source(
     """Rows of one source: (train or held-out rows, held-in rows). Records reserved for held-in (only in
     datasets with a held-in task) feed the held-in tasks alone and are not remembered for recombination."""
     seed = profile.seed
-    ctx = Context(random.Random(sub_seed(seed, "context", spec.name)))
-    hctx = Context(random.Random(sub_seed(seed, "heldin-context", spec.name)))
-    reservoirs = {t.name: Reservoir(cap, random.Random(sub_seed(seed, "reservoir", t.name))) for t in tasks}
+    ctx = Context(random.Random(stable_seed(seed, "context", spec.name)))
+    hctx = Context(random.Random(stable_seed(seed, "heldin-context", spec.name)))
+    reservoirs = {t.name: Reservoir(cap, random.Random(stable_seed(seed, "reservoir", t.name))) for t in tasks}
     held_tasks = [t for t in tasks if t.name in heldin]
-    hres = {t.name: Reservoir(profile.data.heldin_per_task, random.Random(sub_seed(seed, "heldin", t.name)))
+    hres = {t.name: Reservoir(profile.data.heldin_per_task, random.Random(stable_seed(seed, "heldin", t.name)))
             for t in held_tasks}
     seen: dict[str, set[bytes]] = {t.name: set() for t in tasks}
     hseen: dict[str, set[bytes]] = {t.name: set() for t in held_tasks}
@@ -119,10 +125,10 @@ def _sample_source(
     n_read = skipped = reserved = 0
     for rec in read(spec.name):
         n_read += 1
-        if rec.source != spec.name or rec.kind != spec.kind or rec.lang != spec.lang:
+        if rec.source != spec.name or rec.data_type != spec.data_type or rec.lang != spec.lang:
             raise DataError(
-                f"source {spec.name!r}, record {rec.id!r}: expected source/kind/lang "
-                f"{spec.name}/{spec.kind}/{spec.lang}, got {rec.source}/{rec.kind}/{rec.lang}"
+                f"source {spec.name!r}, record {rec.id!r}: expected source/data_type/lang "
+                f"{spec.name}/{spec.data_type}/{spec.lang}, got {rec.source}/{rec.data_type}/{rec.lang}"
             )
         rec.validate()
         norm_text = normalise(rec.text)
@@ -145,7 +151,7 @@ def _sample_source(
         result.leak_skipped[spec.name] = skipped
     if held_tasks:
         result.heldin_reserved[spec.name] = reserved
-    variant = Variant.from_data(profile.data)
+    variant = TemplateVariant.from_data(profile.data)
     rows: list[dict] = []
     for t in tasks:
         result.seen_per_task[t.name] = reservoirs[t.name].n
@@ -241,8 +247,6 @@ def build_rows(profile, sources: list[SourceSpec], read: Reader, progress: bool 
     heldout_texts: set[bytes] = set()
     bar = None
     if progress:
-        from ecomlib.progress import tqdm
-
         bar = tqdm(total=len(order), desc="build-data: sources", unit="source")
     held_rows: list[dict] = []
     blocked: set[bytes] | None = None
@@ -297,15 +301,37 @@ def build_fingerprint(profile) -> str:
 def build(profile, out_dir, progress: bool = True) -> Path:
     """Build ``out_dir/ecominstruct`` for the profile's world; skip if a complete build with the same
     fingerprint is already there."""
-    from ecomlib import worlds
-    from ecomlib.instruct.dataset import check_replaceable, is_complete, write_build
-    from ecomlib.io import refuse_symlink
-
     target = Path(out_dir) / "ecominstruct"
     refuse_symlink(target)
     fp = build_fingerprint(profile)
     if is_complete(target, fp):
         return target
     check_replaceable(target)  # before the build's work: it would delete a user's file in there
-    result = build_rows(profile, worlds.list_sources(profile), lambda name: worlds.iter_records(profile, name), progress)
+    result = build_rows(profile, records.list_sources(profile), lambda name: records.iter_records(profile, name), progress)
     return write_build(target, result, profile, fp, progress)
+
+
+def pseudo_error_rates(profile) -> dict[str, dict]:
+    """Per pseudo-labelled task of the synthetic world: rows compared, rows whose target differs from the
+    one the clean labels give, and that rate. The labeler draws from its own per-record RNG, so a build
+    with ``pseudo_label_error=0`` has the same records with clean labels. Rows are paired by (task,
+    parent, input): a kind that picks a span or attribute at random may pick another one once an earlier
+    label differs, and only the same question asked of both labels measures the labeler."""
+
+    def pseudo_rows(p) -> dict[tuple[str, str], str]:
+        sources = [s for s in records.list_sources(p) if s.pseudo]
+        result = build_rows(p, sources, lambda name: records.iter_records(p, name))
+        return {(r["task"], r["parent"], r["input"]): r["output"] for r in result.train if r["strategy"] == "pseudo"}
+
+    clean_profile = dataclasses.replace(profile, world=dataclasses.replace(profile.world, pseudo_label_error=0.0))
+    noisy, clean = pseudo_rows(profile), pseudo_rows(clean_profile)
+    out: dict[str, dict] = {}
+    for key, output in sorted(noisy.items()):
+        if key not in clean:
+            continue  # asked only under the noisy labels (another pick, or a missed attribute)
+        e = out.setdefault(key[0], {"rows": 0, "wrong": 0})
+        e["rows"] += 1
+        e["wrong"] += output != clean[key]
+    for e in out.values():
+        e["rate"] = round(e["wrong"] / e["rows"], 4)
+    return out

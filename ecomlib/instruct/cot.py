@@ -77,7 +77,7 @@ def source_derivations(spec) -> list[tuple[str, str]]:
     """A source's own derivations where it lists them (the open world's pair, address, utterance and
     copywriting sources: the data type's generic list would ask, e.g., for a "title" generated from
     ``类型#上衣*材质#牛仔布``), else its data type's."""
-    return list(spec.derivations) if spec.derivations is not None else derivations(spec.kind)
+    return list(spec.derivations) if spec.derivations is not None else derivations(spec.data_type)
 
 
 def _check() -> None:
@@ -88,33 +88,3 @@ def _check() -> None:
 
 
 _check()
-
-
-def pseudo_error_rates(profile) -> dict[str, dict]:
-    """Per pseudo-labelled task of the synthetic world: rows compared, rows whose target differs from the
-    one the clean labels give, and that rate. The labeler draws from its own per-record RNG, so a build
-    with ``pseudo_label_error=0`` has the same records with clean labels. Rows are paired by (task,
-    parent, input): a kind that picks a span or attribute at random may pick another one once an earlier
-    label differs, and only the same question asked of both labels measures the labeler."""
-    import dataclasses
-
-    from ecomlib import worlds
-    from ecomlib.instruct.builder import build_rows
-
-    def pseudo_rows(p) -> dict[tuple[str, str], str]:
-        sources = [s for s in worlds.list_sources(p) if s.pseudo]
-        result = build_rows(p, sources, lambda name: worlds.iter_records(p, name))
-        return {(r["task"], r["parent"], r["input"]): r["output"] for r in result.train if r["strategy"] == "pseudo"}
-
-    clean_profile = dataclasses.replace(profile, world=dataclasses.replace(profile.world, pseudo_label_error=0.0))
-    noisy, clean = pseudo_rows(profile), pseudo_rows(clean_profile)
-    out: dict[str, dict] = {}
-    for key, output in sorted(noisy.items()):
-        if key not in clean:
-            continue  # asked only under the noisy labels (another pick, or a missed attribute)
-        e = out.setdefault(key[0], {"rows": 0, "wrong": 0})
-        e["rows"] += 1
-        e["wrong"] += output != clean[key]
-    for e in out.values():
-        e["rate"] = round(e["wrong"] / e["rows"], 4)
-    return out

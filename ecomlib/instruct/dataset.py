@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from ecomlib.errors import DataError
+from ecomlib.instruct.tasks import REGISTRY_VERSION
 from ecomlib.io import (atomic_dir, atomic_write_json, atomic_write_jsonl, atomic_write_text, read_jsonl,
                         refuse_symlink)
 from ecomlib.instruct.leak_guard import card_lines
@@ -41,8 +42,6 @@ def _counts(rows: list[dict], key: str) -> dict[str, int]:
 
 
 def make_stats(result, profile, fingerprint: str) -> dict:
-    from ecomlib.instruct.tasks import REGISTRY_VERSION
-
     stats: dict = {
         "fingerprint": fingerprint,
         "profile": profile.name,

@@ -11,27 +11,24 @@ The prompt is kept byte for byte, ending with ``### Response:`` and a newline, a
 loop sees it (the loss is on the output only), so a model tuned elsewhere is evaluated on the same
 prompts. ``keep`` copies row keys (``task``, ``lang``, ...) beside the format's own, for filtering.
 
-Run ``ecomlib export --build BUILD --format chat --out DIR`` (or ``python -m ecomlib.instruct.export``):
-it writes ``DIR/<split>.<format>.jsonl`` per split, as one set (all files or none). ``DIR`` follows every
-verb's output contract: a new or empty folder, or one export wrote; a file there that export did not
-write is replaced only with ``--overwrite``.
+``export_build`` writes ``DIR/<split>.<format>.jsonl`` per split, as one set (all files or none); the shell
+verb is ``ecomlib export`` (``ecomlib.commands.export``), whose ``DIR`` follows every verb's output
+contract: a new or empty folder, or one export wrote; a file there that export did not write is replaced
+only with ``--overwrite``.
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from ecomlib.cli import OutputSpec
 from ecomlib.errors import DataError
 from ecomlib.instruct.dataset import SPLITS, load_rows
 from ecomlib.io import atomic_write_files, atomic_write_jsonl, jsonl_text, read_marker, record_output_file
 from ecomlib.schema import ROW_KEYS
 
 FORMATS = ("chat", "prompt_completion")
-VERB = "export"
-OUTPUT = OutputSpec("out", "dir")  # the dispatcher claims --out and adds --overwrite
+VERB = "export"  # the verb named in the output folder's marker
 
 
 def _extra(row: dict, keep: Sequence[str]) -> dict:
@@ -107,35 +104,3 @@ def _refuse_foreign_files(out_dir: Path, names) -> None:
         if (path.exists() or path.is_symlink()) and listed.get(name) != VERB:
             raise DataError(f"--out {path}: file exists and was not written by `ecomlib {VERB}`; "
                             "choose a new folder, or pass --overwrite to replace it")
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--build", required=True, type=Path, help="a build-data --out folder (or its ecominstruct/)")
-    parser.add_argument("--format", required=True, choices=FORMATS, help="chat | prompt_completion")
-    parser.add_argument("--out", required=True, type=Path, help="output folder: <split>.<format>.jsonl")
-    parser.add_argument("--split", dest="splits", action="append", choices=SPLITS, default=None,
-                        help="only this split (repeatable; default: every split the build has)")
-    parser.add_argument("--keep", action="append", default=[], metavar="KEY",
-                        help="also copy this row key (task, lang, ...) into each line (repeatable)")
-
-
-def run(args: argparse.Namespace) -> int:
-    paths = export_build(args.build, args.out, args.format, args.splits, args.keep,
-                         overwrite=bool(getattr(args, "overwrite", False)))
-    for p in paths:
-        n = sum(1 for _ in open(p, encoding="utf-8"))
-        print(f"wrote {p} ({n} rows)")
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """The same as ``ecomlib export`` (its output claim, --overwrite and one-line errors)."""
-    import sys
-
-    from ecomlib.cli import main as cli_main
-
-    return cli_main(["export", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -13,7 +13,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 
 Answer = Union[str, list[str], dict[str, list[str]]]
 
@@ -74,7 +74,7 @@ def _attrs_text(rec: RawRecord, attrs: dict) -> str:
 def _text_key(rec: RawRecord) -> str:
     """The input field naming the record's text: a product's title, an address (records with parsed
     components), else plain text."""
-    if rec.kind == "product":
+    if rec.data_type == "product":
         return "title"
     return "address" if "components" in rec.labels else "text"
 
@@ -101,7 +101,7 @@ class Context:
 
     def remember(self, rec: RawRecord) -> None:
         self.recent.append(rec)
-        pid = rec.labels.get("product_id") if rec.kind == "product" else None
+        pid = rec.labels.get("product_id") if rec.data_type == "product" else None
         if pid is not None:
             self.titles_by_product[pid] = (rec.text, rec.id)
             self.titles_by_product.move_to_end(pid)

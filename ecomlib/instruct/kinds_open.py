@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from ecomlib.instruct.kinds import COLON, FIELDS, Context, Instance, _field, _lines, _yes_no
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 
 # the CCKS grades in the data's language (the file's own labels)
 ADDRESS_GRADES = {"zh": {"exact": "完全匹配", "partial": "部分匹配", "none": "不匹配"},
@@ -186,7 +186,7 @@ def copy_attributes(rec: RawRecord, ctx: Context) -> Instance | None:
 
 def query_generate(rec: RawRecord, ctx: Context) -> Instance | None:
     cls = rec.labels.get("category")
-    if not cls or rec.kind != "query":
+    if not cls or rec.data_type != "query":
         return None
     words = [w for w in _hint_words(rec.text, 3) if w.lower() not in _norm(cls)]
     if not words:

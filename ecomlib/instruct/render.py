@@ -13,9 +13,10 @@ import random
 
 from ecomlib.instruct.kinds import Instance
 from ecomlib.instruct.negatives import NER_MAX_NEGATIVES, sample_negatives
-from ecomlib.instruct.tasks import TaskSpec, sub_seed
-from ecomlib.instruct.templates import Variant, render
+from ecomlib.instruct.tasks import TaskSpec
+from ecomlib.instruct.templates import TemplateVariant, render
 from ecomlib.schema import LABEL_SEP, NONE_ANSWER, format_ner_output
+from ecomlib.seeding import stable_seed
 
 
 def candidates_for(
@@ -53,16 +54,16 @@ def format_output(inst: Instance, task_type: str, candidates: list[str]) -> str:
     return LABEL_SEP.join(a) if a else NONE_ANSWER  # Extract / Condition_Extract
 
 
-def make_row(task: TaskSpec, inst: Instance, universe: set[str], data, variant: Variant, seed: int) -> dict:
+def make_row(task: TaskSpec, inst: Instance, universe: set[str], data, variant: TemplateVariant, seed: int) -> dict:
     """One row (``index`` is set by the builder after deduplication). A kind yields at most one
     instance per record, so (task, parent) identifies the instance."""
     key = inst.parent
-    rng = random.Random(sub_seed(seed, "candidates", task.name, key))
+    rng = random.Random(stable_seed(seed, "candidates", task.name, key))
     cands = candidates_for(inst, task.task_type, universe, data.n_negative_labels, data.max_candidates, rng)
     if task.heldout:  # one fixed evaluation prompt, whatever the training variant, in its layout
         use, choice = variant.for_eval(), None
     else:
-        use, choice = variant, sub_seed(seed, "prompt", task.name, key)
+        use, choice = variant, stable_seed(seed, "prompt", task.name, key)
     prompt = render(task.kind, task.dataset, task.data_type, task.lang, inst.input, cands, use, choice)
     return {
         "task": task.name,

@@ -12,17 +12,18 @@ when its instances or templates change, and ``REGISTRY_VERSION`` when the deriva
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import random
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Iterator
 
+from ecomlib import records
 from ecomlib.errors import DataError
 from ecomlib.instruct import cot
 from ecomlib.instruct.kinds import KIND_FUNCS, Context
-from ecomlib.records import RawRecord, SourceSpec
+from ecomlib.recordtypes import RawRecord, SourceSpec
 from ecomlib.schema import PARADIGM_OF_TASK_TYPE, TASK_KINDS, UNSEEN_TASK_KINDS
+from ecomlib.seeding import stable_seed
 
 # 2: a derived kind applies only when some probe instance has a non-empty answer.
 REGISTRY_VERSION = 2
@@ -56,12 +57,6 @@ class TaskSpec:
         return asdict(self)
 
 
-def sub_seed(seed: int, *parts: str) -> int:
-    """A stable sub-seed (never Python's salted ``hash``)."""
-    h = hashlib.sha256("\x1f".join([str(seed), *parts]).encode("utf-8")).digest()
-    return int.from_bytes(h[:8], "big")
-
-
 def task_name(spec: SourceSpec, kind: str) -> str:
     return f"{spec.lang.upper()}-{spec.name}-{TASK_KINDS[kind]}-{kind}"
 
@@ -73,7 +68,7 @@ def make_task(spec: SourceSpec, kind: str, origin: str, strategy: str) -> TaskSp
         origin, strategy = "cot", "pseudo"
     return TaskSpec(
         name=task_name(spec, kind), lang=spec.lang, paradigm=PARADIGM_OF_TASK_TYPE[task_type],
-        task_type=task_type, kind=kind, dataset=spec.name, data_type=spec.kind, origin=origin,
+        task_type=task_type, kind=kind, dataset=spec.name, data_type=spec.data_type, origin=origin,
         strategy=strategy, heldout=spec.heldout, level=level, version=KIND_VERSIONS[kind],
     )
 
@@ -96,7 +91,7 @@ def applicable_kinds(spec: SourceSpec, records: Iterable[RawRecord], seed: int) 
     """The derivable kinds that yield at least one instance with a non-empty answer on these (probe)
     records. A kind whose every answer is empty (e.g. answer extraction from a source whose answers
     are written, not spans: "None" in every row) would teach nothing but "None"."""
-    ctx = Context(random.Random(sub_seed(seed, "probe", spec.name)))
+    ctx = Context(random.Random(stable_seed(seed, "probe", spec.name)))
     found: set[str] = set()
     for rec in records:
         for kind, _ in cot.source_derivations(spec):
@@ -109,9 +104,9 @@ def applicable_kinds(spec: SourceSpec, records: Iterable[RawRecord], seed: int) 
 
 
 def registry_for(
-    sources: list[SourceSpec], records: Callable[[str], Iterator[RawRecord]], seed: int
+    sources: list[SourceSpec], read_records: Callable[[str], Iterator[RawRecord]], seed: int
 ) -> list[TaskSpec]:
-    """Build the registry from source specs and a record reader (``records(source_name)``)."""
+    """Build the registry from source specs and a record reader (``read_records(source_name)``)."""
     tasks: list[TaskSpec] = []
     seen_sources: set[str] = set()
     for spec in sorted(sources, key=lambda s: s.name):
@@ -124,7 +119,7 @@ def registry_for(
             tasks.append(make_task(spec, kind, "benchmark", ""))
         if spec.heldout:
             continue  # held-out datasets feed the suite only: no CoT tasks from them
-        probe = applicable_kinds(spec, itertools.islice(records(spec.name), PROBE_RECORDS), seed)
+        probe = applicable_kinds(spec, itertools.islice(read_records(spec.name), PROBE_RECORDS), seed)
         for kind, strategy in cot.source_derivations(spec):
             if kind in probe and kind not in bench and kind not in UNSEEN_TASK_KINDS:
                 tasks.append(make_task(spec, kind, "cot", strategy))
@@ -133,6 +128,4 @@ def registry_for(
 
 def task_registry(profile) -> list["TaskSpec"]:
     """Every task of the profile's world, sorted by source then by derivation order."""
-    from ecomlib import worlds
-
-    return registry_for(worlds.list_sources(profile), lambda name: worlds.iter_records(profile, name), profile.seed)
+    return registry_for(records.list_sources(profile), lambda name: records.iter_records(profile, name), profile.seed)

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 
 from ecomlib.errors import ConfigError, DataError
 from ecomlib.schema import LABEL_SEP, NONE_ANSWER, PROMPT_END, RESPONSE_MARKER, TASK_KINDS
+from ecomlib.seeding import stable_seed
 
 LAYOUTS = ("ours", "published")
 # The published suite's head (identical in every scorer class of the reference); see published_prompt.
@@ -236,7 +237,7 @@ def resolve_layout(data) -> str:
 
 
 @dataclass(frozen=True)
-class Variant:
+class TemplateVariant:
     template: str = "diverse"  # diverse | narrow
     prompt_lang: str = "en"  # en | zh | input
     task_info: bool = True
@@ -244,21 +245,21 @@ class Variant:
     layout: str = "ours"  # ours | published (never "auto": resolved from the data config)
 
     @classmethod
-    def from_data(cls, data) -> "Variant":
+    def from_data(cls, data) -> "TemplateVariant":
         v = cls(data.template, data.prompt_lang, data.task_info, data.output_constraint, resolve_layout(data))
         if v.template not in ("diverse", "narrow") or v.prompt_lang not in ("en", "zh", "input"):
             raise ConfigError(f"data.template/data.prompt_lang: unsupported variant {v}")
         return v
 
-    def for_eval(self) -> "Variant":
+    def for_eval(self) -> "TemplateVariant":
         """The fixed evaluation variant in this variant's layout: held-out rows never depend on the
         training template, only on the layout the model is trained in."""
-        return Variant(EVAL_VARIANT.template, EVAL_VARIANT.prompt_lang, EVAL_VARIANT.task_info,
+        return TemplateVariant(EVAL_VARIANT.template, EVAL_VARIANT.prompt_lang, EVAL_VARIANT.task_info,
                        EVAL_VARIANT.output_constraint, self.layout)
 
 
 # The one fixed evaluation template: held-out rows never depend on the training variant.
-EVAL_VARIANT = Variant("diverse", "en", True, True)
+EVAL_VARIANT = TemplateVariant("diverse", "en", True, True)
 
 
 def _pick(dataset: str, n: int, k: int) -> list[int]:
@@ -278,13 +279,13 @@ def prompts_for(kind: str, dataset: str, data_type: str, lang: str, template: st
     return tuple(FRAMES[lang][i].format(noun=noun, core=core) for i in _pick(dataset, len(FRAMES[lang]), 3))
 
 
-def prompt_language(variant: Variant, input_lang: str) -> str:
+def prompt_language(variant: TemplateVariant, input_lang: str) -> str:
     return input_lang if variant.prompt_lang == "input" else variant.prompt_lang
 
 
 def render(
     kind: str, dataset: str, data_type: str, input_lang: str, input_text: str, candidates: list[str],
-    variant: Variant, choice: int | None,
+    variant: TemplateVariant, choice: int | None,
 ) -> str:
     """The six-part prompt (without the output) in the variant's layout. ``choice`` picks among the
     wordings; ``None`` takes the dataset's first one (the fixed evaluation prompt)."""
@@ -321,12 +322,6 @@ def published_prompt(defi: str | None, instruction: str) -> str:
 MAX_SAMPLED_LABELS = 50  # the reference draws np.random.randint(50) candidate labels
 
 
-def sample_seed(*parts: object) -> int:
-    """A stable seed from ``parts`` (the run's seed, a task name, a row index): the same on every machine."""
-    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).digest()
-    return int.from_bytes(h[:8], "big")
-
-
 def _sampled_labels(label_list: list[str], pos: list[str], seed: int) -> list[str]:
     """The reference's candidate sampling, seeded: shuffle, keep randint(50), add the gold labels."""
     rng = random.Random(seed)
@@ -342,7 +337,7 @@ def _sampled_labels(label_list: list[str], pos: list[str], seed: int) -> list[st
 def published_shown_labels(task_type: str, label_list: list[str], pos: list[str], candidates: str = "full",
                            seed: int = 0) -> list[str]:
     """The labels a published test prompt shows. CLS: the whole label list (gold labels outside it appended)
-    when ``candidates="full"``, else the reference's random sample (seeded by ``seed``, see ``sample_seed``)
+    when ``candidates="full"``, else the reference's random sample (seeded by ``seed``, see ``ecomlib.seeding.stable_seed``)
     with the gold labels; NER / Condition_Extract: the task's label list; Extract / Generate: none."""
     if task_type == "CLS":
         if candidates == "full":

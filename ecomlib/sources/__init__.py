@@ -2,7 +2,7 @@
 
 ``registry.tsv`` lists every pinned file; ``registry.py`` groups them into named sources (a
 ``SourceSpec`` each); one reader per source turns its files into raw records
-(``ecomlib.records``), repairing unambiguous quirks and counting what it repairs and drops in a
+(``ecomlib.recordtypes``), repairing unambiguous quirks and counting what it repairs and drops in a
 ``ReadStats``. Files are read from a data directory laid out as ``<owner>/<repo>/<path>``
 (``ECOMLIB_DATA_DIR``); ``ecomlib fetch-data --dest DIR`` downloads and verifies them.
 
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ecomlib.errors import DataError
-from ecomlib.records import RawRecord, SourceSpec
+from ecomlib.recordtypes import RawRecord, SourceSpec
 from ecomlib.sources import address, copywriting, dialogue, matching, products, qa, queries, reviews
 from ecomlib.sources.base import ReadStats
 from ecomlib.sources.registry import FILES, SPECS, PinnedFile, files_of, source_use
@@ -106,8 +106,8 @@ def iter_records(name: str, data_dir: Path, stats: ReadStats | None = None,
         raise DataError(f"limit must be >= 0, got {limit}")
     gen = REGISTRY[name].reader(name, Path(data_dir), stats)
     for rec in itertools.islice(gen, limit):
-        if rec.kind != spec.kind or rec.lang != spec.lang:
-            raise DataError(f"source {name}: record {rec.id} is {rec.lang}/{rec.kind}, the spec says {spec.lang}/{spec.kind}")
+        if rec.data_type != spec.data_type or rec.lang != spec.lang:
+            raise DataError(f"source {name}: record {rec.id} is {rec.lang}/{rec.data_type}, the spec says {spec.lang}/{spec.data_type}")
         rec.validate()
         stats.records += 1
         yield rec

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 from ecomlib.sources.base import ReadStats, SourceFile
 from ecomlib.sources.products import _bio_spans
 
@@ -59,7 +59,7 @@ def read_chinese_address(name: str, data_dir: Path, stats: ReadStats) -> Iterato
             if not tokens:
                 continue
             text, spans = _bio_spans(sf, tokens, types, stats)
-            yield RawRecord(id=f"{name}-{split}-{n:05d}", source=name, kind="query", lang="zh", text=text,
+            yield RawRecord(id=f"{name}-{split}-{n:05d}", source=name, data_type="query", lang="zh", text=text,
                             spans=spans, labels={"components": [[s.type, s.text] for s in spans]},
                             meta={"split": split, "line": tokens[0][0]})
             n += 1
@@ -85,6 +85,6 @@ def read_ccks(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecord
         if not query.strip() or not texts:
             stats.drop("query without text or graded candidates")
             continue
-        yield RawRecord(id=f"{name}-{line:05d}", source=name, kind="query", lang="zh", text=query.strip(),
+        yield RawRecord(id=f"{name}-{line:05d}", source=name, data_type="query", lang="zh", text=query.strip(),
                         labels={"candidates": texts, "match_grades": grades},
                         meta={"line": line, "text_id": row.get("text_id")})

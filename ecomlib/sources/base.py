@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ecomlib.errors import DataError
-from ecomlib.records import Span
+from ecomlib.recordtypes import Span
 from ecomlib.sources.registry import PinnedFile, pinned
 from ecomlib.sources.verify import is_unpinned, verify_pinned
 

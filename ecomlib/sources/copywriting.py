@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord, Span
+from ecomlib.recordtypes import RawRecord, Span
 from ecomlib.sources.base import BOM, ReadStats, SourceFile
 
 ADVERTISEGEN_SPLITS = ("train", "dev")
@@ -84,7 +84,7 @@ def read_advertisegen(name: str, data_dir: Path, stats: ReadStats) -> Iterator[R
                 stats.drop("content not key#value pairs, or empty copy")
                 continue
             spans, attrs = _pairs_to_spans(content, pairs)
-            yield RawRecord(id=f"{name}-{split}-{line:05d}", source=name, kind="product", lang="zh", text=content,
+            yield RawRecord(id=f"{name}-{split}-{line:05d}", source=name, data_type="product", lang="zh", text=content,
                             spans=spans, labels={"attributes": attrs, "description": summary.strip()},
                             meta={"split": split, "line": line})
 
@@ -111,6 +111,6 @@ def read_semipqa(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRec
                 stats.drop("attribute without a value, or empty sentence")
                 continue
             spans, attrs = _pairs_to_spans(data, [got])
-            yield RawRecord(id=f"{name}-{split}-{line:05d}", source=name, kind="product", lang="en", text=data,
+            yield RawRecord(id=f"{name}-{split}-{line:05d}", source=name, data_type="product", lang="en", text=data,
                             spans=spans, labels={"attributes": attrs, "description": sentence},
                             meta={"split": split, "line": line})

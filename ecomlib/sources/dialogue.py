@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 from ecomlib.sources.base import BOM, ReadStats, SourceFile
 
 HINT3_BOTS = {"HINT3Curekart": "curekart", "HINT3Sofmattress": "sofmattress"}
@@ -34,7 +34,7 @@ def note_bom(sf: SourceFile, stats: ReadStats) -> None:
 
 def _turn(name: str, split: str, line: int, utterance: str, labels: dict, meta: dict) -> RawRecord:
     text = f"user: {utterance}"
-    return RawRecord(id=f"{name}-{split}-{line:05d}", source=name, kind="dialogue", lang="en", text=text,
+    return RawRecord(id=f"{name}-{split}-{line:05d}", source=name, data_type="dialogue", lang="en", text=text,
                      labels={"turns": [{"role": "user", "text": utterance}], **labels},
                      meta={"split": split, "line": line, **meta})
 

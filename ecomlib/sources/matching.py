@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 from ecomlib.sources.base import ReadStats, SourceFile
 
 DITTO_FILES = {
@@ -70,7 +70,7 @@ def read_ditto(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecor
             if not title or not other_title:
                 stats.drop("offer without a title")
                 continue
-            yield RawRecord(id=f"{name}-{split}-{line:05d}", source=name, kind="product", lang="en", text=title,
+            yield RawRecord(id=f"{name}-{split}-{line:05d}", source=name, data_type="product", lang="en", text=title,
                             labels={"offer": left, "other_offer": right, "other_title": other_title,
                                     "same_product": cols[2].strip() == "1"},
                             meta={"split": split, "line": line})

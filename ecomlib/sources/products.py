@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord, Span
+from ecomlib.recordtypes import RawRecord, Span
 from ecomlib.sources.base import ReadStats, SourceFile, first_span, unescape_html
 
 # BIO type -> span type in the record contract's vocabulary for product titles.
@@ -73,7 +73,7 @@ def read_ner(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecord]
             if not tokens:
                 continue
             text, spans = _bio_spans(sf, tokens, types, stats)
-            yield RawRecord(id=f"{name}-{split}-{n:05d}", source=name, kind="product", lang="zh",
+            yield RawRecord(id=f"{name}-{split}-{n:05d}", source=name, data_type="product", lang="zh",
                             text=text, spans=spans, meta={"split": split, "line": tokens[0][0]})
             n += 1
             tokens = []
@@ -136,7 +136,7 @@ def read_extractgpt(name: str, data_dir: Path, stats: ReadStats) -> Iterator[Raw
             if got is None:
                 continue
             spans, attrs, absent = got
-            yield RawRecord(id=f"{name}-{split}-{line:05d}", source=name, kind="product", lang="en",
+            yield RawRecord(id=f"{name}-{split}-{line:05d}", source=name, data_type="product", lang="en",
                             text=text, spans=spans,
                             labels={"category_coarse": category, "attributes": attrs},
                             meta={"split": split, "line": line, "absent_attributes": absent})
@@ -162,7 +162,7 @@ def read_wdc(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecord]
                 if not isinstance(row["cluster_id"], (int, float)):
                     raise sf.error(line, f"field 'cluster_id': expected a number, got {row['cluster_id']!r}")
                 labels["product_id"] = str(int(row["cluster_id"]))
-            yield RawRecord(id=f"{name}-{split}-{line:05d}", source=name, kind="product", lang="en",
+            yield RawRecord(id=f"{name}-{split}-{line:05d}", source=name, data_type="product", lang="en",
                             text=text, spans=spans, labels=labels,
                             meta={"split": split, "line": line, "offer_id": row.get("id"),
                                   "absent_attributes": absent})
@@ -180,7 +180,7 @@ def read_pricerunner(name: str, data_dir: Path, stats: ReadStats) -> Iterator[Ra
         if not title:
             stats.drop("empty title")
             continue
-        yield RawRecord(id=f"{name}-{row['product_id']}", source=name, kind="product", lang="en", text=title,
+        yield RawRecord(id=f"{name}-{row['product_id']}", source=name, data_type="product", lang="en", text=title,
                         labels={"product_id": row["cluster_id"], "category_coarse": row["category_label"]},
                         meta={"line": line, "offer_id": row["product_id"], "merchant_id": row["merchant_id"],
                               "cluster_label": row["cluster_label"]})

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord, Span
+from ecomlib.recordtypes import RawRecord, Span
 from ecomlib.sources.base import ReadStats, SourceFile, first_span, unescape_html
 
 EPQA_COLUMNS = ("qid", "question", "ASIN", "candidate", "source", "qa_pair_id", "title", "label", "answer")
@@ -51,7 +51,7 @@ def read_epqa(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecord
         answer = rows[best][1]["answer"].strip() if best is not None else None
         text = "\n".join(evidence)
         yield RawRecord(
-            id=f"{name}-{qid}", source=name, kind="qa", lang="en", text=text,
+            id=f"{name}-{qid}", source=name, data_type="qa", lang="en", text=text,
             spans=_answer_spans(text, answer),
             labels={"question": first["question"].strip(), "answerable": best is not None, "answer": answer or None,
                     "evidence": evidence, "evidence_index": best, "evidence_indices": answering},
@@ -69,7 +69,7 @@ def read_hetpqa(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawReco
             if not (text and question and answer):
                 stats.drop("empty question, evidence or answer")
                 continue
-            yield RawRecord(id=f"{name}-{split}-{line:05d}", source=name, kind="qa", lang="en", text=text,
+            yield RawRecord(id=f"{name}-{split}-{line:05d}", source=name, data_type="qa", lang="en", text=text,
                             spans=_answer_spans(text, answer),
                             labels={"question": question, "answer": answer},
                             meta={"split": split, "line": line, "asin": row["ASIN"], "evidence_source": row["source"]})

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 from ecomlib.sources.base import ReadStats, SourceFile
 
 WANDS_COLUMNS = ("query_id", "query", "query_class")
@@ -23,5 +23,5 @@ def read_wands(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecor
         if not query or not cls:
             stats.drop("query without text or class")
             continue
-        yield RawRecord(id=f"{name}-{row['query_id'].strip()}", source=name, kind="query", lang="en",
+        yield RawRecord(id=f"{name}-{row['query_id'].strip()}", source=name, data_type="query", lang="en",
                         text=query, labels={"category": cls}, meta={"line": line, "query_id": row["query_id"]})

@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from ecomlib.errors import DataError, where
-from ecomlib.records import SourceSpec
+from ecomlib.recordtypes import SourceSpec
 from ecomlib.schema import TASK_KINDS, UNSEEN_TASK_KINDS
 
 REGISTRY_FILE = "registry.tsv"
@@ -81,10 +81,10 @@ def _load_files() -> tuple[PinnedFile, ...]:
 FILES: tuple[PinnedFile, ...] = _load_files()
 
 
-def _spec(name: str, lang: str, kind: str, tasks: tuple[str, ...], description: str,
+def _spec(name: str, lang: str, data_type: str, tasks: tuple[str, ...], description: str,
           heldout: bool = False, paper_analog: str = "",
           derivations: tuple[tuple[str, str], ...] | None = None) -> SourceSpec:
-    return SourceSpec(name=name, lang=lang, kind=kind, tasks=tasks, heldout=heldout,
+    return SourceSpec(name=name, lang=lang, data_type=data_type, tasks=tasks, heldout=heldout,
                       description=description, paper_analog=paper_analog, derivations=derivations)
 
 

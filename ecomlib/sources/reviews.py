@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterator
 
-from ecomlib.records import RawRecord, Span
+from ecomlib.recordtypes import RawRecord, Span
 from ecomlib.sources.base import ReadStats, SourceFile, first_span, place_span, to_int, unescape_html
 
 ZH_POLARITY = {"正面": "positive", "负面": "negative", "中性": "neutral"}
@@ -78,7 +78,7 @@ def read_zhijiang(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRe
             stats.drop("no tuple could be placed")
             continue
         yield RawRecord(id=f"{name}-{int(rid):05d}" if rid.isdigit() else f"{name}-{rid}", source=name,
-                        kind="review", lang="zh", text=text, spans=sorted(spans, key=lambda s: (s.start, s.end)),
+                        data_type="review", lang="zh", text=text, spans=sorted(spans, key=lambda s: (s.start, s.end)),
                         labels={"tuples": out}, meta={"line": line})
 
 
@@ -100,7 +100,7 @@ def read_eprstmt(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRec
                 stats.drop("empty review")
                 continue
             # ids restart in every file, so the split is part of the record id.
-            yield RawRecord(id=f"{name}-{split}-{line:04d}", source=name, kind="review", lang="zh", text=text,
+            yield RawRecord(id=f"{name}-{split}-{line:04d}", source=name, data_type="review", lang="zh", text=text,
                             labels={"sentiment": labels[row["label"]]},
                             meta={"split": split, "line": line, "orig_id": row["id"]})
 
@@ -123,7 +123,7 @@ def read_online_shopping(name: str, data_dir: Path, stats: ReadStats) -> Iterato
         if not text:
             stats.drop("empty review")
             continue
-        yield RawRecord(id=f"{name}-{line:05d}", source=name, kind="review", lang="zh", text=text,
+        yield RawRecord(id=f"{name}-{line:05d}", source=name, data_type="review", lang="zh", text=text,
                         labels={"sentiment": "positive" if row["label"] == "1" else "negative",
                                 "product_category": row["cat"]},
                         meta={"line": line, "member": member})
@@ -172,7 +172,7 @@ def read_semeval(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRec
             if terms and not tuples:
                 stats.drop("no aspect term could be placed")
                 continue
-            yield RawRecord(id=f"{name}-{split}-{sid}", source=name, kind="review", lang="en", text=text,
+            yield RawRecord(id=f"{name}-{split}-{sid}", source=name, data_type="review", lang="en", text=text,
                             spans=sorted(spans, key=lambda s: (s.start, s.end)), labels={"tuples": tuples},
                             meta={"split": split, "sentence_id": sid})
 
@@ -197,7 +197,7 @@ def read_fewsum(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawReco
                     ratings.append(float(row[f"rating{i}"]))
                 except ValueError:
                     raise sf.error(line, f"field 'rating{i}': expected a number, got {row[f'rating{i}']!r}") from None
-            yield RawRecord(id=f"{name}-{split}-{row['group_id']}", source=name, kind="review", lang="en",
+            yield RawRecord(id=f"{name}-{split}-{row['group_id']}", source=name, data_type="review", lang="en",
                             text="\n".join(reviews),
                             labels={"summary": summaries[0], "product_category": row["cat"]},
                             meta={"split": split, "line": line, "summaries": summaries, "ratings": ratings,
@@ -281,7 +281,7 @@ def read_huliu(name: str, data_dir: Path, stats: ReadStats) -> Iterator[RawRecor
             if features and not tuples:
                 stats.drop("no feature annotation left")
                 continue
-            yield RawRecord(id=f"{name}-{product}-{line:04d}", source=name, kind="review", lang="en", text=text,
+            yield RawRecord(id=f"{name}-{product}-{line:04d}", source=name, data_type="review", lang="en", text=text,
                             spans=sorted(spans, key=lambda s: (s.start, s.end)), labels={"tuples": tuples},
                             meta={"product": product, "line": line, "review": max(review, 0), "tags": sorted(tags),
                                   "implicit_features": implicit})

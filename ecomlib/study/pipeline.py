@@ -89,7 +89,7 @@ def tokenizer(profile: Profile) -> Path:
     from ecomlib.instruct import load_rows
     from ecomlib.training import load_tokenizer, train_tokenizer
     from ecomlib.world import iter_general_instructions
-    from ecomlib.world.pretrain import iter_profile_pretrain_text
+    from ecomlib.instruct.pretrain_text import iter_profile_pretrain_text
 
     # Keyed without the training-template variant: every prompt ablation fine-tunes the same backbone,
     # as the paper fine-tunes the same BLOOMZ for every row of Table 11.
@@ -146,7 +146,7 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
     for the stage (the paper profile) the real BLOOM / BLOOMZ checkpoint is returned as it is."""
     from ecomlib.training import load_tokenizer, train_stage
     from ecomlib.world import iter_general_instructions
-    from ecomlib.world.pretrain import iter_profile_pretrain_text
+    from ecomlib.instruct.pretrain_text import iter_profile_pretrain_text
 
     assert stage in ("pretrain", "general"), stage
     existing = existing_checkpoint(profile, size, stage)

@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from ecomlib.records import RawRecord, SourceSpec
+from ecomlib.recordtypes import RawRecord, SourceSpec
 
 PART_NAMES = {
     "task": "1. task description",
@@ -38,7 +38,7 @@ def sources_table(specs: Iterable[SourceSpec]) -> pd.DataFrame:
     """One row per source dataset: language, data type, split role and its benchmark tasks."""
     rows = [
         {
-            "source": s.name, "lang": s.lang, "data_type": s.kind,
+            "source": s.name, "lang": s.lang, "data_type": s.data_type,
             "role": "held-out" if s.heldout else ("train (pseudo-labelled)" if s.pseudo else "train"),
             "benchmark tasks": ", ".join(s.tasks), "paper analog": s.paper_analog,
         }
@@ -92,17 +92,17 @@ def template_variants(row: dict, choice: int = 0) -> pd.DataFrame:
 
     Varies one factor at a time from the complete default (diverse, EN, task info, output constraint),
     as the paper's Table 11 does; ``choice`` picks among a dataset's diverse wordings."""
-    from ecomlib.instruct.templates import Variant, render
+    from ecomlib.instruct.templates import TemplateVariant, render
     from ecomlib.schema import split_task_name
 
     kind = split_task_name(row["task"])[3]
     variants = [
-        ("diverse, EN prompt (complete)", Variant()),
-        ("narrow (one prompt per task kind)", Variant(template="narrow")),
-        ("ZH prompt", Variant(prompt_lang="zh")),
-        ("prompt language = input language", Variant(prompt_lang="input")),
-        ("without task information", Variant(task_info=False)),
-        ("without output constraint", Variant(output_constraint=False)),
+        ("diverse, EN prompt (complete)", TemplateVariant()),
+        ("narrow (one prompt per task kind)", TemplateVariant(template="narrow")),
+        ("ZH prompt", TemplateVariant(prompt_lang="zh")),
+        ("prompt language = input language", TemplateVariant(prompt_lang="input")),
+        ("without task information", TemplateVariant(task_info=False)),
+        ("without output constraint", TemplateVariant(output_constraint=False)),
     ]
     out = []
     for label, v in variants:
@@ -158,10 +158,11 @@ def atomic_tasks(spec: SourceSpec, record: RawRecord, previous: Sequence[RawReco
     from ecomlib.instruct import cot
     from ecomlib.instruct.kinds import KIND_FUNCS, Context
     from ecomlib.instruct.render import format_output
-    from ecomlib.instruct.tasks import make_task, sub_seed
+    from ecomlib.instruct.tasks import make_task
+    from ecomlib.seeding import stable_seed
     from ecomlib.schema import UNSEEN_TASK_KINDS
 
-    ctx = Context(random.Random(sub_seed(seed, "showcase", spec.name, record.id)))
+    ctx = Context(random.Random(stable_seed(seed, "showcase", spec.name, record.id)))
     for r in previous:
         ctx.remember(r)
     bench = [k for k in dict.fromkeys(spec.tasks) if spec.heldout or k not in UNSEEN_TASK_KINDS]

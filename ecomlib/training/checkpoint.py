@@ -26,7 +26,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from ecomlib.errors import DataError
+from ecomlib.errors import ConfigError, DataError
 from ecomlib.io import atomic_write_json, refuse_symlink, sha256_file
 
 MANIFEST = "manifest.json"
@@ -123,8 +123,6 @@ def verify_checkpoint(path: Path) -> dict:
 
 def load_checkpoint(accelerator, path: Path) -> dict:
     if _sharded(accelerator):
-        from ecomlib.errors import ConfigError
-
         raise ConfigError(f"{path}: cannot resume under {accelerator.distributed_type.value} (checkpoints are "
                           "written by single-process and DDP runs); train without --resume, or resume with DDP")
     state = verify_checkpoint(path)

@@ -23,7 +23,8 @@ from typing import Sequence
 import torch
 import torch.nn.functional as F
 
-from ecomlib.training.data import IGNORE, collate, plan_epoch
+from ecomlib.seeding import stable_seed
+from ecomlib.training.data import IGNORE, SEED_SEP, collate, plan_epoch
 
 BEST_WEIGHTS = "best-heldaside.safetensors"  # in the stage's checkpoints/ folder until the final save
 
@@ -58,10 +59,9 @@ def split_heldaside(items: Sequence, fraction: float, max_n: int, seed: int) -> 
 def stage_split(items: Sequence, train_cfg, stage: str) -> tuple[list, list]:
     """A stage's ``(train, aside)`` under the profile's rule: the one place the split is derived, so the
     loop and anything scoring the held-aside rows later (the BLOOMZ-like check) see the same rows."""
-    from ecomlib.training.data import sub_seed
 
     return split_heldaside(items, train_cfg.heldaside_fraction, train_cfg.heldaside_max,
-                           sub_seed(train_cfg.seed, stage, "heldaside"))
+                           stable_seed(train_cfg.seed, stage, "heldaside", sep=SEED_SEP))
 
 
 @torch.no_grad()

@@ -13,7 +13,6 @@ Two batching modes (``train.packing``):
 
 from __future__ import annotations
 
-import hashlib
 import random
 from dataclasses import dataclass
 from typing import Sequence
@@ -21,15 +20,12 @@ from typing import Sequence
 import torch
 
 from ecomlib.errors import DataError
+from ecomlib.seeding import stable_seed
+
+SEED_SEP = "/"  # training's seeds always joined their parts with '/': the pinned losses depend on it
 
 IGNORE = -100
 Example = tuple[list[int], list[int]]  # (ids, targets)
-
-
-def sub_seed(seed: int, *parts: object) -> int:
-    """A stable derived seed (never Python's salted ``hash``)."""
-    text = "/".join([str(seed), *map(str, parts)])
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
 
 def _targets(ids: list[int], trained: list[bool]) -> list[int]:
@@ -77,7 +73,7 @@ def plan_epoch(
 ) -> list[list[list[int]]]:
     """Micro-batches of rows of example indices for one epoch; a pure function of its arguments."""
     order = list(range(len(lengths)))
-    rng = random.Random(sub_seed(seed, "epoch", epoch))
+    rng = random.Random(stable_seed(seed, "epoch", epoch, sep=SEED_SEP))
     rng.shuffle(order)
     rows: list[list[int]] = []
     if packing:

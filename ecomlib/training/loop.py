@@ -31,12 +31,14 @@ from ecomlib.errors import ConfigError, DataError, EcomlibError
 from ecomlib.distributed import destroy_process_group_at_exit
 from ecomlib.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, refuse_symlink
 from ecomlib.schema import PROMPT_END, PROMPT_ENDS
+from ecomlib.seeding import stable_seed
+from ecomlib.training import outputs
 from ecomlib.training.card import model_card
 from ecomlib.training.convergence import BEST_WEIGHTS, EarlyStopping, eval_interval, heldaside_loss, stage_split
-from ecomlib.training.checkpoint import (RUN_CONFIG, config_diff, list_checkpoints, load_checkpoint,
+from ecomlib.training.checkpoint import (RUN_CONFIG, config_diff, disk_errors, list_checkpoints, load_checkpoint,
                                         read_run_config, run_config, save_checkpoint, verify_checkpoint)
-from ecomlib.training.data import (IGNORE, MicroBatchStream, ProcessMicroBatches, encode_documents, encode_instructions,
-                                   micro_batch_loader, sub_seed)
+from ecomlib.training.data import (IGNORE, SEED_SEP, MicroBatchStream, ProcessMicroBatches, encode_documents,
+                                   encode_instructions, micro_batch_loader)
 from ecomlib.training.models import (build_model, count_parameters, enable_fused_gelu, enable_packed_attention,
                                      enable_sdpa_attention, load_model, numel)
 from ecomlib.training.tokenizer import load_tokenizer, train_tokenizer
@@ -169,38 +171,30 @@ def _check_rows(rows: list[dict], stage: str) -> None:
                             f"expected it to end with {PROMPT_END!r} or {PROMPT_ENDS[1]!r}")
 
 
-def _default_data(profile: Profile, stage: str, examples, texts):
-    """Stage data: given rows/texts, else the world's pretrain text / general instructions."""
+def _stage_data(stage: str, examples, texts):
+    """The stage's data as the caller gave it: training reads no data world itself (the data flow points
+    down to training, never from it back to a world)."""
     if stage == "pretrain":
         if texts is None:
-            from ecomlib.world import iter_pretrain_text
-
-            texts = list(iter_pretrain_text(profile.world, profile.seed))
+            raise ConfigError("train_stage('pretrain'): needs texts (raw documents; CLI: --data)")
         return list(texts)
     if examples is None:
-        if stage == "ecominstruct":
-            raise ConfigError("train_stage('ecominstruct'): needs examples (EcomInstruct train rows; CLI: --data)")
-        from ecomlib.world import iter_general_instructions
-
-        examples = list(iter_general_instructions(profile.world, profile.seed))
+        what = "EcomInstruct train rows" if stage == "ecominstruct" else "general instruction rows"
+        raise ConfigError(f"train_stage({stage!r}): needs examples ({what}; CLI: --data)")
     rows = list(examples)
     _check_rows(rows, stage)
     return rows
 
 
 def _resolve_tokenizer(profile: Profile, stage: str, tokenizer, init_from, data):
+    """The given tokenizer, else --init's, else the profile's pretrained one, else one trained on the data."""
     if tokenizer is not None:
         return tokenizer
     if init_from is not None:
         return load_tokenizer(init_from)
     if profile.tokenizer.pretrained:
         return load_tokenizer(profile.tokenizer.pretrained)
-    if stage == "pretrain":
-        source = data
-    else:
-        from ecomlib.world import iter_pretrain_text
-
-        source = list(iter_pretrain_text(profile.world, profile.seed)) or [r["prompt"] + r["output"] for r in data]
+    source = data if stage == "pretrain" else [r["prompt"] + r["output"] for r in data]
     return train_tokenizer(source, profile.tokenizer.vocab_size, profile.tokenizer.min_frequency)
 
 
@@ -301,9 +295,6 @@ def _start_fresh(out_dir: Path, config: dict) -> None:
     never leaves a folder that looks finished), then its own model files, its checkpoints; then record this
     run's configuration. Only known model-file names an ecomlib run recorded are removed (training/outputs.py);
     a folder holding such a name that ecomlib did not write, or a symlinked checkpoints/, is refused."""
-    from ecomlib.training import outputs
-    from ecomlib.training.checkpoint import disk_errors
-
     refuse_symlink(out_dir / "checkpoints")
     owned = outputs.owned_files(out_dir)
     outputs.foreign_model_files(out_dir, owned)
@@ -346,7 +337,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     profile.size(size_name)  # an unknown size is a ConfigError before anything is loaded
     accelerator = _accelerator(t)
     main = accelerator.is_main_process
-    data = _default_data(profile, stage, examples, texts)
+    data = _stage_data(stage, examples, texts)
     model_given = model is not None
     tokenizer = _resolve_tokenizer(profile, stage, tokenizer, init_from, data)
     config = run_config(profile, stage, size_name, init_from, tokenizer, data, model_given)
@@ -366,7 +357,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
 
     P = accelerator.num_processes
     G = t.grad_accum * P
-    stream = MicroBatchStream(encoded, t.batch_size, t.max_length, t.packing, sub_seed(t.seed, stage), tokenizer.pad_token_id,
+    stream = MicroBatchStream(encoded, t.batch_size, t.max_length, t.packing, stable_seed(t.seed, stage, sep=SEED_SEP), tokenizer.pad_token_id,
                               pad_to=8)
     steps = total_steps(profile, stage, stream, G)
     lr = t.pretrain_lr if stage == "pretrain" else t.lr
@@ -454,7 +445,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
             if peak:
                 row["mfu"] = flops.of(real, float(counts[2]), float(counts[3])) / dt / (peak * P)
             if stopper is not None and stopper.due(step + 1, steps):
-                row["heldaside_loss"] = _evaluate_heldaside(accelerator, model, aside_encoded, tokenizer, t)
+                row["heldaside_loss"] = _measure_heldaside_loss(accelerator, model, aside_encoded, tokenizer, t)
                 if stopper.update(step + 1, row["epoch"], row["heldaside_loss"]):
                     _save_best(accelerator, model, ckpt_root, step + 1)
                 state["stopping"] = stopper.to_state()
@@ -486,7 +477,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     return TrainResult(out_dir, state["history"], final_loss, dict(state["tokens"]), state["seconds"])
 
 
-def _evaluate_heldaside(accelerator, model, examples, tokenizer, t) -> float:
+def _measure_heldaside_loss(accelerator, model, examples, tokenizer, t) -> float:
     """The held-aside loss, the same number on every process (each scores the whole set; mean-reduced)."""
     loss = heldaside_loss(model, examples, t.batch_size, t.max_length, tokenizer.pad_token_id, t.packing,
                           accelerator.device, lambda: _autocast(accelerator, t.bf16))
@@ -496,8 +487,6 @@ def _evaluate_heldaside(accelerator, model, examples, tokenizer, t) -> float:
 def _save_best(accelerator, model, root: Path, step: int) -> None:
     """The best evaluation's weights, as safetensors (never a pickle), replaced atomically."""
     from safetensors.torch import save_file
-
-    from ecomlib.training.checkpoint import disk_errors
 
     state_dict = accelerator.get_state_dict(model)  # collective under FSDP/DeepSpeed
     if accelerator.is_main_process:
@@ -535,8 +524,6 @@ def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, 
     naming ``out_dir``. Under the convergence rule the weights saved are the best held-aside evaluation's."""
     from transformers.utils import logging as hf_logging
 
-    from ecomlib.training.checkpoint import disk_errors
-
     state_dict = accelerator.get_state_dict(model)  # collective under FSDP/DeepSpeed
     if accelerator.is_main_process:
         tmp = out_dir / ".final.tmp"
@@ -569,8 +556,6 @@ def _save_final(accelerator, model, tokenizer, out_dir: Path, profile: Profile, 
 def _write_final(unwrapped, state_dict, tokenizer, tmp: Path, out_dir: Path, profile: Profile, stage: str,
                  state: dict, final_loss: float, n_params: int, counters: dict, world_size: int, card: dict,
                  stopping: dict | None) -> None:
-    from ecomlib.training import outputs
-
     unwrapped.save_pretrained(str(tmp), state_dict=state_dict)
     tokenizer.save_pretrained(str(tmp))
     names = sorted(f.name for f in tmp.iterdir())

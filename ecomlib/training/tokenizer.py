@@ -60,7 +60,7 @@ def load_tokenizer(path_or_id: str | Path, *, allow_download: bool = True, what:
                    for_training: bool = True) -> PreTrainedTokenizerFast:
     """A saved tokenizer directory or a hub id; a missing pad token is set to EOS (BLOOM has ``<pad>``).
     ``for_training=False`` (evaluation) loads it as saved, without the EOS / pad checks."""
-    from ecomlib.training.models import one_line, resolve_source
+    from ecomlib.training.models import one_line, resolve_source  # deferred: torch (a tokenizer alone needs none)
 
     name, local_only = resolve_source(path_or_id, what=what, allow_download=allow_download,
                                       cache_files=("tokenizer_config.json", "tokenizer.json"))

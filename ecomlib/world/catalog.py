@@ -10,20 +10,14 @@ attributes, values, product words) are shared.
 from __future__ import annotations
 
 import functools
-import hashlib
 import random
 from dataclasses import dataclass
 
+from ecomlib.seeding import stable_seed
 from ecomlib.world import lexicon as lx
 
 BRANDS_PER_COARSE = 12
 HELDOUT_BRANDS_PER_COARSE = 4
-
-
-def sub_seed(*parts: object) -> int:
-    """A stable 64-bit seed from any parts (never Python's salted ``hash``)."""
-    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).digest()
-    return int.from_bytes(h[:8], "big")
 
 
 @dataclass(frozen=True)
@@ -103,7 +97,7 @@ def _brands(rng: random.Random) -> tuple[Brand, ...]:
 
 @functools.lru_cache(maxsize=8)
 def build_catalog(seed: int, products_per_category: int) -> Catalog:
-    rng = random.Random(sub_seed("catalog", seed))
+    rng = random.Random(stable_seed("catalog", seed))
     cats = categories()
     brands = _brands(rng)
     train: list[Product] = []

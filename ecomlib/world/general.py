@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 
 from ecomlib.config import WorldConfig
 from ecomlib.schema import PROMPT_END
-from ecomlib.world.catalog import sub_seed
+from ecomlib.seeding import stable_seed
 
 WORDS = {
     "en": ["apple", "river", "stone", "cloud", "music", "garden", "window", "planet", "bread", "candle", "forest",
@@ -92,7 +92,7 @@ def prompt_input(prompt: str) -> str:
 
 def iter_general_instructions(cfg: WorldConfig, seed: int) -> Iterator[dict]:
     """Rows {"task", "lang", "prompt", "output"}; ``general_per_task`` per task type and language."""
-    rng = random.Random(sub_seed("general", seed))
+    rng = random.Random(stable_seed("general", seed))
     for _ in range(cfg.general_per_task):
         for task in TASKS:
             for lang in ("en", "zh"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Iterator
 
-from ecomlib.records import Span
+from ecomlib.recordtypes import Span
 from ecomlib.world import lexicon as lx
 from ecomlib.world.catalog import Catalog, Product
 from ecomlib.world.style import Style

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import random
 
-from ecomlib.records import Span
+from ecomlib.recordtypes import Span
 from ecomlib.world import lexicon as lx
 from ecomlib.world.catalog import Category, categories
 

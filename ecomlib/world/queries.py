@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Iterator
 
-from ecomlib.records import Span
+from ecomlib.recordtypes import Span
 from ecomlib.world.catalog import Catalog
 from ecomlib.world.lexicon import FINE
 from ecomlib.world.products import render_title

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Iterator
 
-from ecomlib.records import Span
+from ecomlib.recordtypes import Span
 from ecomlib.world.catalog import Catalog, Product
 from ecomlib.world.lexicon import FINE
 from ecomlib.world.style import Style

@@ -12,9 +12,10 @@ from typing import Callable, Iterator
 
 from ecomlib.config import WorldConfig
 from ecomlib.errors import DataError
-from ecomlib.records import RawRecord, SourceSpec
+from ecomlib.recordtypes import RawRecord, SourceSpec
+from ecomlib.seeding import stable_seed
 from ecomlib.world import pseudo as pl
-from ecomlib.world.catalog import build_catalog, sub_seed
+from ecomlib.world.catalog import build_catalog
 from ecomlib.world.dialogues import gen_dialogues
 from ecomlib.world.products import gen_products
 from ecomlib.world.qa import gen_qa
@@ -36,8 +37,8 @@ T_OPENBG = ("{product} {brand} {attrs} {modifier}", "{modifier} {attrs} {brand} 
 T_CPR = ("{brand} {product} {model} {attrs} {modifier}?",)
 
 
-def _spec(name, lang, kind, tasks, analog, description, heldout=False, pseudo=False):
-    return SourceSpec(name, lang, kind, tuple(tasks), heldout, pseudo, description, analog)
+def _spec(name, lang, data_type, tasks, analog, description, heldout=False, pseudo=False):
+    return SourceSpec(name, lang, data_type, tuple(tasks), heldout, pseudo, description, analog)
 
 
 _REGISTRY: list[tuple[SourceSpec, Style]] = [
@@ -129,10 +130,6 @@ def get_source(name: str) -> SourceSpec:
     return _lookup(name)[0]
 
 
-def get_style(name: str) -> Style:
-    return _lookup(name)[1]
-
-
 def _lookup(name: str) -> tuple[SourceSpec, Style]:
     try:
         return _BY_NAME[name]
@@ -150,13 +147,13 @@ def _stream(spec: SourceSpec, style: Style, cfg: WorldConfig, seed: int, stream:
             ) -> Iterator[RawRecord]:
     """``stream`` names an independent record stream over the same seeded catalog."""
     cat = build_catalog(seed, cfg.products_per_category)
-    rng = random.Random(sub_seed(stream, seed, spec.name))
-    gen = GENERATORS[spec.kind](cat, spec.lang, style, cfg.typo_rate, rng)
-    labeler = pl.label_product if spec.kind == "product" else pl.label_query
+    rng = random.Random(stable_seed(stream, seed, spec.name))
+    gen = GENERATORS[spec.data_type](cat, spec.lang, style, cfg.typo_rate, rng)
+    labeler = pl.label_product if spec.data_type == "product" else pl.label_query
     for i in range(cfg.records_per_source):
         text, spans, labels, meta = next(gen)
         if style.pseudo:  # its own RNG per record: the stream (texts) is the same at every error rate
-            lrng = random.Random(sub_seed("labeler", seed, spec.name, i))
+            lrng = random.Random(stable_seed("labeler", seed, spec.name, i))
             spans, labels, pmeta = labeler(spec.lang, text, spans, labels, cfg.pseudo_label_error, lrng)
             meta.update(pmeta)
-        yield RawRecord(f"{spec.name}-{i:06d}", spec.name, spec.kind, spec.lang, text, spans, labels, meta).validate()
+        yield RawRecord(f"{spec.name}-{i:06d}", spec.name, spec.data_type, spec.lang, text, spans, labels, meta).validate()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from ecomlib.records import Span
+from ecomlib.recordtypes import Span
 
 
 class Buf:

@@ -10,7 +10,7 @@ from ecomlib.config import load_profile
 from ecomlib.errors import ConfigError
 from ecomlib.evaluation import load_suite
 from ecomlib.sources.published_eval import find_ecomgpt_tasks
-from ecomlib.instruct.templates import Variant, render, render_published, resolve_layout, split_prompt
+from ecomlib.instruct.templates import TemplateVariant, render, render_published, resolve_layout, split_prompt
 from ecomlib.schema import PROMPT_END, RESPONSE_MARKER
 from ecomlib.training.data import encode_instructions
 
@@ -49,7 +49,7 @@ def test_published_layout_reproduces_the_published_suite_prompts_byte_for_byte()
 @pytest.mark.parametrize("layout", ["ours", "published"])
 def test_training_and_evaluation_prompts_share_the_layout(layout, tiny_lm):
     _, tok, _ = tiny_lm
-    train_variant = Variant("diverse", "en", True, True, layout)
+    train_variant = TemplateVariant("diverse", "en", True, True, layout)
     kind, dataset, data_type, lang, text, cands = ROW
     train = render(kind, dataset, data_type, lang, text, cands, train_variant, choice=5)
     held = render(kind, dataset, data_type, lang, text, cands, train_variant.for_eval(), None)
@@ -88,7 +88,7 @@ def test_published_build_renders_training_and_heldout_rows_in_one_layout(tmp_pat
 @given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40),
        st.lists(st.text("abc 中文", min_size=1, max_size=6), max_size=3), st.booleans(), st.sampled_from(["en", "zh"]))
 def test_published_prompts_split_back_into_their_parts(text, cands, with_task, lang):
-    variant = Variant("diverse", lang, with_task, True, "published")
+    variant = TemplateVariant("diverse", lang, with_task, True, "published")
     prompt = render("item_align", "ShopA", "product", "en", text, cands, variant, choice=1)
     parts = split_prompt(prompt)
     assert parts["input"] == text and parts.get("candidates", "") == ", ".join(cands)

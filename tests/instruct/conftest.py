@@ -6,10 +6,10 @@ from tests.instruct.fixture_world import FixtureWorld
 
 @pytest.fixture
 def world(monkeypatch) -> FixtureWorld:
-    """Route ecomlib.worlds to the hand-written fixture world."""
+    """Route ecomlib.records to the hand-written fixture world."""
     w = FixtureWorld(n=40)
-    monkeypatch.setattr("ecomlib.worlds.list_sources", lambda profile: w.list_sources())
-    monkeypatch.setattr("ecomlib.worlds.iter_records", lambda profile, name: w.iter_records(name))
+    monkeypatch.setattr("ecomlib.records.list_sources", lambda profile: w.list_sources())
+    monkeypatch.setattr("ecomlib.records.iter_records", lambda profile, name: w.iter_records(name))
     return w
 
 

@@ -1,4 +1,4 @@
-"""A small hand-written world following the RawRecord label schema (ecomlib/records.py).
+"""A small hand-written world following the RawRecord label schema (ecomlib/recordtypes.py).
 
 Deterministic from (seed, n). Product sources share one tiny catalog, so a held-out product source
 repeats some training titles: exactly the case the builder's leak guard must handle.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Iterator
 
-from ecomlib.records import RawRecord, SourceSpec, Span
+from ecomlib.recordtypes import RawRecord, SourceSpec, Span
 
 BRANDS = ["Acme", "Nordio", "Velta", "Kimbo"]
 PRODUCTS = [("t-shirt", "clothing", "tops"), ("jacket", "clothing", "outerwear"), ("kettle", "home", "kitchen"),
@@ -141,7 +141,7 @@ class FixtureWorld:
         spec = next(s for s in self.sources if s.name == name)
         rng = random.Random(f"{self.seed}/{name}")
         for i in range(self.n):
-            rec = MAKERS[(spec.kind, spec.lang)](name, i, rng)
+            rec = MAKERS[(spec.data_type, spec.lang)](name, i, rng)
             if spec.pseudo:
                 rec.meta["pseudo"] = True
             yield rec

@@ -100,8 +100,8 @@ def test_caps_and_dedup(smoke):
             yield rec
             yield dataclasses.replace(rec, id=rec.id + "b", text=rec.text.upper() + "  ", spans=[], labels=rec.labels)
 
-    twice = build_rows(smoke, [s for s in w.list_sources() if s.kind == "dialogue"], doubled)
-    once = build_rows(smoke, [s for s in w.list_sources() if s.kind == "dialogue"], w.iter_records)
+    twice = build_rows(smoke, [s for s in w.list_sources() if s.data_type == "dialogue"], doubled)
+    once = build_rows(smoke, [s for s in w.list_sources() if s.data_type == "dialogue"], w.iter_records)
     assert twice.seen_per_task["EN-ShopDialog-Generate-next_turn"] == once.seen_per_task["EN-ShopDialog-Generate-next_turn"] == 60
 
 
@@ -159,7 +159,7 @@ def test_failed_build_leaves_nothing(world, smoke, tmp_path, monkeypatch):
             rec = dataclasses.replace(rec, spans=[dataclasses.replace(s, text=s.text + "x") for s in rec.spans])
             yield rec
 
-    monkeypatch.setattr("ecomlib.worlds.iter_records", broken)
+    monkeypatch.setattr("ecomlib.records.iter_records", broken)
     with pytest.raises(EcomlibError, match="span 0 text"):
         build(smoke, tmp_path, progress=False)
     assert list(tmp_path.iterdir()) == []
@@ -214,13 +214,13 @@ def test_check_heldin_refuses_a_leak(heldin_build):
 
 
 def test_synthetic_world_has_every_default_heldin_task():
-    from ecomlib import worlds
+    from ecomlib import records
     from ecomlib.config import load_profile
     from ecomlib.instruct.heldin import DEFAULT_HELDIN, heldin_task_names
     from ecomlib.instruct.tasks import registry_for
 
     p = load_profile("smoke")
-    registry = registry_for(worlds.list_sources(p), lambda n: worlds.iter_records(p, n), p.seed)
+    registry = registry_for(records.list_sources(p), lambda n: records.iter_records(p, n), p.seed)
     assert len(heldin_task_names(p.data, registry)) == len(DEFAULT_HELDIN["synthetic"])
 
 

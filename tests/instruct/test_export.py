@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from ecomlib.commands.export import main
 from ecomlib.errors import DataError
-from ecomlib.instruct.export import export_build, main, to_chat_jsonl, to_prompt_completion_jsonl
+from ecomlib.instruct.export import export_build, to_chat_jsonl, to_prompt_completion_jsonl
 from ecomlib.schema import ROW_KEYS
 
 

@@ -11,7 +11,7 @@ from ecomlib.errors import DataError
 from ecomlib.instruct import cot
 from ecomlib.instruct.kinds import KIND_FUNCS, Context
 from ecomlib.instruct.tasks import check_source, registry_for
-from ecomlib.records import RawRecord, Span, SourceSpec
+from ecomlib.recordtypes import RawRecord, Span, SourceSpec
 
 
 def _ctx(seed=0):
@@ -20,7 +20,7 @@ def _ctx(seed=0):
 
 def _pair(left, right, same=False, lid="p1"):
     title = left.get("title") or left["name"]
-    return RawRecord(id=lid, source="AmazonGoogle", kind="product", lang="en", text=title,
+    return RawRecord(id=lid, source="AmazonGoogle", data_type="product", lang="en", text=title,
                      labels={"offer": left, "other_offer": right, "other_title": right.get("title") or right.get("name"),
                              "same_product": same})
 
@@ -62,7 +62,7 @@ def _address(rid, text, comps):
         start = text.index(value, pos)
         spans.append(Span(start, start + len(value), typ, value))
         pos = start + len(value)
-    return RawRecord(id=rid, source="ChineseAddress", kind="query", lang="zh", text=text, spans=spans,
+    return RawRecord(id=rid, source="ChineseAddress", data_type="query", lang="zh", text=text, spans=spans,
                      labels={"components": [list(c) for c in comps]})
 
 
@@ -89,7 +89,7 @@ def test_address_component_match_pairs_addresses_that_share_a_value():
 
 
 def test_address_match_grades_one_candidate_in_the_data_language():
-    rec = RawRecord(id="c1", source="CCKSAddress", kind="query", lang="zh", text="世纪城1单元",
+    rec = RawRecord(id="c1", source="CCKSAddress", data_type="query", lang="zh", text="世纪城1单元",
                     labels={"candidates": ["世纪城1单元402", "迎宾路1号"], "match_grades": ["partial", "none"]})
     inst = KIND_FUNCS["address_match"](rec, _ctx())
     assert inst.answer[0] in ("部分匹配", "不匹配") and set(inst.closed) == {"完全匹配", "部分匹配", "不匹配"}
@@ -97,7 +97,7 @@ def test_address_match_grades_one_candidate_in_the_data_language():
 
 
 def _utterance(text, **labels):
-    return RawRecord(id="u1", source="Bitext", kind="dialogue", lang="en", text=f"user: {text}",
+    return RawRecord(id="u1", source="Bitext", data_type="dialogue", lang="en", text=f"user: {text}",
                      labels={"turns": [{"role": "user", "text": text}], **labels})
 
 
@@ -112,7 +112,7 @@ def test_utterance_generation_gives_two_words_so_one_prompt_has_one_answer():
 
 
 def test_copywriting_kinds_read_the_attributes_and_the_copy():
-    rec = RawRecord(id="ad1", source="AdvertiseGen", kind="product", lang="zh", text="类型#裤*颜色#黑色*风格#简约",
+    rec = RawRecord(id="ad1", source="AdvertiseGen", data_type="product", lang="zh", text="类型#裤*颜色#黑色*风格#简约",
                     spans=[Span(3, 4, "类型", "裤"), Span(8, 10, "颜色", "黑色"), Span(14, 16, "风格", "简约")],
                     labels={"attributes": {"类型": "裤", "颜色": "黑色", "风格": "简约"}, "description": "一条黑色的裤子，简约大方"})
     gen = KIND_FUNCS["description_generate"](rec, _ctx())
@@ -124,7 +124,7 @@ def test_copywriting_kinds_read_the_attributes_and_the_copy():
 
 
 def test_query_generation_names_a_word_outside_the_class():
-    rec = RawRecord(id="q1", source="WANDS", kind="query", lang="en", text="salon chair", labels={"category": "Massage Chairs"})
+    rec = RawRecord(id="q1", source="WANDS", data_type="query", lang="en", text="salon chair", labels={"category": "Massage Chairs"})
     assert KIND_FUNCS["query_generate"](rec, _ctx()).input == "Product class: Massage Chairs\nUse the word: salon"
     only_class = dataclasses.replace(rec, text="chairs")
     assert KIND_FUNCS["query_generate"](only_class, _ctx()) is None
@@ -132,7 +132,7 @@ def test_query_generation_names_a_word_outside_the_class():
 
 def test_a_source_with_its_own_derivations_gets_exactly_those():
     rec = _utterance("i have a problem cancelling my order", intent="cancel_order", category="ORDER")
-    spec = SourceSpec(name="Bitext", lang="en", kind="dialogue", tasks=("dialog_intent",),
+    spec = SourceSpec(name="Bitext", lang="en", data_type="dialogue", tasks=("dialog_intent",),
                       derivations=(("utterance_generate", "reverse"),))
     names = [t.name for t in registry_for([spec], lambda _: iter([rec]), seed=0)]
     assert names == ["EN-Bitext-CLS-dialog_intent", "EN-Bitext-Generate-utterance_generate"]  # no dialog_category
@@ -147,12 +147,12 @@ def test_a_source_with_its_own_derivations_gets_exactly_those():
 def test_the_open_build_has_all_four_data_types_and_the_paper_held_in_families(data_dir, monkeypatch):
     from ecomlib.config import load_profile
     from ecomlib.instruct.builder import build_rows
-    from ecomlib import worlds
+    from ecomlib import records
 
     monkeypatch.setenv("ECOMLIB_DATA_DIR", str(data_dir))
     p = load_profile("smoke", ["data.world=open", "data.max_per_task=20", "data.heldout_per_task=10",
                                "data.heldin_per_task=10"])
-    res = build_rows(p, worlds.list_sources(p), lambda name: worlds.iter_records(p, name))
+    res = build_rows(p, records.list_sources(p), lambda name: records.iter_records(p, name))
     assert {"product", "review", "query", "dialogue"} <= {r["data_type"] for r in res.train}
     assert {r["task"] for r in res.heldin} == {"ZH-TaobaoNER-NER-ner", "ZH-YoukuNER-NER-ner",
                                               "ZH-CCKSAddress-CLS-address_match", "EN-Bitext-CLS-dialog_intent"}

@@ -76,7 +76,7 @@ def test_open_build_drops_a_train_row_whose_input_is_an_evaluation_sentence(tmp_
     """End to end on the hand-written open-world fixtures: plant one train input as a Lenovo test sentence."""
     import json
 
-    from ecomlib import worlds
+    from ecomlib import records
     from ecomlib.config import load_profile
     from ecomlib.instruct.builder import build_rows
     from ecomlib.instruct.dataset import data_card, make_stats
@@ -89,7 +89,7 @@ def test_open_build_drops_a_train_row_whose_input_is_an_evaluation_sentence(tmp_
     p = load_profile("smoke", ["data.world=open", "data.max_per_task=20", "data.heldout_per_task=5"])
 
     def rows():
-        return build_rows(p, worlds.list_sources(p), lambda name: worlds.iter_records(p, name))
+        return build_rows(p, records.list_sources(p), lambda name: records.iter_records(p, name))
 
     before = rows()
     assert before.suite_overlap["suites"]["ecomgpt"]["train_rows_dropped"] == 0

@@ -10,7 +10,7 @@ import pytest
 from ecomlib.instruct.kinds import KIND_FUNCS, Context
 from ecomlib.instruct.tasks import applicable_kinds
 from ecomlib.instruct.templates import KIND_TEXT, NOUNS, prompts_for
-from ecomlib.records import RawRecord, SourceSpec
+from ecomlib.recordtypes import RawRecord, SourceSpec
 
 
 def _ctx():
@@ -18,7 +18,7 @@ def _ctx():
 
 
 def _review(tuples):
-    return RawRecord(id="r1", source="HuLiu", kind="review", lang="en", text="the zoom is slow .",
+    return RawRecord(id="r1", source="HuLiu", data_type="review", lang="en", text="the zoom is slow .",
                      labels={"tuples": tuples})
 
 
@@ -40,7 +40,7 @@ def test_aspect_polarity_skips_an_aspect_whose_polarity_was_dropped():
 
 
 def _qa(labels, text="fits 12 inch pans\nmade of glass\nfits 8 to 12 inch pans"):
-    return RawRecord(id="q1", source="ePQA", kind="qa", lang="en", text=text, labels=labels)
+    return RawRecord(id="q1", source="ePQA", data_type="qa", lang="en", text=text, labels=labels)
 
 
 def test_evidence_select_keeps_every_answering_candidate():
@@ -54,11 +54,11 @@ def test_evidence_select_keeps_every_answering_candidate():
 
 def test_answer_extraction_is_not_derived_when_no_answer_is_a_span():
     # ePQA: answers are written, never spans of the context; unanswerable questions gave "None" in every row.
-    spec = SourceSpec(name="ePQA", lang="en", kind="qa", tasks=("answerability", "evidence_select"))
+    spec = SourceSpec(name="ePQA", lang="en", data_type="qa", tasks=("answerability", "evidence_select"))
     recs = []
     for i in range(6):
         answerable = i % 2 == 0
-        recs.append(RawRecord(id=f"q{i}", source="ePQA", kind="qa", lang="en", text=f"candidate {i}\nother",
+        recs.append(RawRecord(id=f"q{i}", source="ePQA", data_type="qa", lang="en", text=f"candidate {i}\nother",
                               labels={"question": f"question {i}?", "answerable": answerable,
                                       "answer": "Yes, it does." if answerable else None,
                                       "evidence": [f"candidate {i}", "other"],
@@ -100,14 +100,14 @@ _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|amp|quot|lt|gt|apos);")
 @pytest.mark.slow
 @pytest.mark.realdata
 def test_open_build_has_no_degenerate_task(data_dir, monkeypatch):
-    from ecomlib import worlds
+    from ecomlib import records
     from ecomlib.config import load_profile
     from ecomlib.instruct.builder import build_rows
     from ecomlib.instruct.templates import split_prompt
 
     monkeypatch.setenv("ECOMLIB_DATA_DIR", str(data_dir))
     p = load_profile("cpu", ["data.world=open"])
-    res = build_rows(p, worlds.list_sources(p), lambda name: worlds.iter_records(p, name))
+    res = build_rows(p, records.list_sources(p), lambda name: records.iter_records(p, name))
     outputs = defaultdict(Counter)
     for r in res.train + res.heldout:
         outputs[r["task"]][r["output"]] += 1

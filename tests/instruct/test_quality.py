@@ -9,7 +9,7 @@ from ecomlib.errors import DataError
 from ecomlib.instruct import quality
 from ecomlib.instruct.builder import build_rows
 from ecomlib.instruct.dataset import data_card, make_stats
-from ecomlib.records import RawRecord, SourceSpec, Span
+from ecomlib.recordtypes import RawRecord, SourceSpec, Span
 from tests.instruct.fixture_world import FixtureWorld
 
 
@@ -120,10 +120,10 @@ def test_fixture_build_reports_derivability_in_stats_and_data_card():
 def test_synthetic_smoke_build_meets_the_derivability_floor():
     """The real synthetic world: every non-pseudo task >= 99% derivable in every split (the build
     would raise otherwise), and no task below it even among pseudo-labelled ones but title generation."""
-    from ecomlib import worlds
+    from ecomlib import records
 
     p = load_profile("smoke")
-    result = build_rows(p, worlds.list_sources(p), lambda n: worlds.iter_records(p, n))
+    result = build_rows(p, records.list_sources(p), lambda n: records.iter_records(p, n))
     for split, rep in result.derivability.items():
         low = {t: e["share"] for t, e in rep.items() if e["strategy"] != "pseudo" and e["share"] < quality.MIN_DERIVABLE}
         assert not low, (split, low)

@@ -5,7 +5,7 @@ import pytest
 from ecomlib.errors import DataError
 from ecomlib.instruct import task_registry
 from ecomlib.instruct.tasks import REGISTRY_VERSION, registry_for
-from ecomlib.records import SourceSpec
+from ecomlib.recordtypes import SourceSpec
 from ecomlib.schema import PARADIGM_OF_TASK_TYPE, TASK_KINDS, UNSEEN_TASK_KINDS, split_task_name
 from tests.instruct.fixture_world import FixtureWorld
 

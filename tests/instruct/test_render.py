@@ -4,8 +4,8 @@ import random
 
 from ecomlib.instruct.kinds import KIND_FUNCS, Context, Instance
 from ecomlib.instruct.render import candidates_for, format_output
-from ecomlib.instruct.templates import EVAL_VARIANT, HEADERS, Variant, prompts_for, render, split_prompt
-from ecomlib.records import RawRecord, Span
+from ecomlib.instruct.templates import EVAL_VARIANT, HEADERS, TemplateVariant, prompts_for, render, split_prompt
+from ecomlib.recordtypes import RawRecord, Span
 from ecomlib.schema import LABEL_SEP, PROMPT_END, TASK_KINDS
 
 TITLE = RawRecord("T-1", "Src", "product", "en", "Acme red cotton shirt",
@@ -58,7 +58,7 @@ def _render(variant, lang="en", kind="coarse_classify", choice=0):
 
 
 def test_six_parts_in_order_and_marker():
-    p = _render(Variant())
+    p = _render(TemplateVariant())
     assert p.endswith(PROMPT_END)
     lines = p.split("\n")
     heads = ["Task: ", "Instruction: ", "Input: ", "Candidate labels: ", "Output constraint: "]
@@ -68,23 +68,23 @@ def test_six_parts_in_order_and_marker():
 
 
 def test_task_info_and_output_constraint_toggle_only_their_part():
-    full = split_prompt(_render(Variant()))
-    no_info = split_prompt(_render(Variant(task_info=False)))
-    no_cons = split_prompt(_render(Variant(output_constraint=False)))
+    full = split_prompt(_render(TemplateVariant()))
+    no_info = split_prompt(_render(TemplateVariant(task_info=False)))
+    no_cons = split_prompt(_render(TemplateVariant(output_constraint=False)))
     assert "task" not in no_info and {k: v for k, v in full.items() if k != "task"} == no_info
     assert "constraint" not in no_cons and {k: v for k, v in full.items() if k != "constraint"} == no_cons
 
 
 def test_prompt_language_changes_headers_and_prompt_only():
-    en = split_prompt(_render(Variant(prompt_lang="en")))
-    zh_p = _render(Variant(prompt_lang="zh"))
+    en = split_prompt(_render(TemplateVariant(prompt_lang="en")))
+    zh_p = _render(TemplateVariant(prompt_lang="zh"))
     zh = split_prompt(zh_p)
     assert zh_p.startswith(HEADERS["zh"]["task"]) and any("\u4e00" <= ch <= "\u9fff" for ch in zh["prompt"])
     assert zh["input"] == en["input"] and zh["candidates"] == en["candidates"]
     assert zh["prompt"] != en["prompt"] and zh["task"] != en["task"] and zh["constraint"] != en["constraint"]
     # "input": follows the input's language
-    assert _render(Variant(prompt_lang="input"), lang="zh") == _render(Variant(prompt_lang="zh"), lang="zh")
-    assert _render(Variant(prompt_lang="input"), lang="en") == _render(Variant(prompt_lang="en"), lang="en")
+    assert _render(TemplateVariant(prompt_lang="input"), lang="zh") == _render(TemplateVariant(prompt_lang="zh"), lang="zh")
+    assert _render(TemplateVariant(prompt_lang="input"), lang="en") == _render(TemplateVariant(prompt_lang="en"), lang="en")
 
 
 def test_diverse_has_three_wordings_per_dataset_narrow_exactly_one():
@@ -97,9 +97,9 @@ def test_diverse_has_three_wordings_per_dataset_narrow_exactly_one():
     # per-dataset wording: some datasets word the same kind differently
     sets = {tuple(prompts_for("ner", f"Data{i}", "product", "en", "diverse")) for i in range(8)}
     assert len(sets) > 1
-    used = {split_prompt(_render(Variant(), choice=c))["prompt"] for c in range(12)}
+    used = {split_prompt(_render(TemplateVariant(), choice=c))["prompt"] for c in range(12)}
     assert len(used) >= 3
-    assert len({split_prompt(_render(Variant(template="narrow"), choice=c))["prompt"] for c in range(12)}) == 1
+    assert len({split_prompt(_render(TemplateVariant(template="narrow"), choice=c))["prompt"] for c in range(12)}) == 1
 
 
 def test_fixed_prompt_is_the_datasets_first_wording():

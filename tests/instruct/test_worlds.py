@@ -9,9 +9,9 @@ from ecomlib.schema import UNSEEN_TASK_KINDS
 
 
 def _rows(profile):
-    from ecomlib import worlds
+    from ecomlib import records
 
-    return build_rows(profile, worlds.list_sources(profile), lambda name: worlds.iter_records(profile, name))
+    return build_rows(profile, records.list_sources(profile), lambda name: records.iter_records(profile, name))
 
 
 def _check_invariants(res):

@@ -85,11 +85,11 @@ def test_write_failure_inside_the_verb_is_one_line(tmp_path, capsys, monkeypatch
     """A full disk in the middle of a verb's own writing (no file name on the error: a plain write())."""
     def full(*a, **k):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    import ecomlib.instruct.builder as builder
+    import ecomlib.commands.build_data as build_data
+    import ecomlib.commands.train as train
     import ecomlib.study.cli as study_cli
-    import ecomlib.training as training
 
-    monkeypatch.setattr({"build-data": builder, "train": training, "study": study_cli}[verb],
+    monkeypatch.setattr({"build-data": build_data, "train": train, "study": study_cli}[verb],
                         {"build-data": "build", "train": "train_stage", "study": "atomic_write_json"}[verb], full)
     out = tmp_path / "out"
     rc, _, err = run_cli(capsys, *_argv(verb, out, tmp_path))

@@ -172,7 +172,7 @@ def test_cli_fetches_the_26_evaluation_files_and_the_suite_loads(server, tmp_pat
     import dataclasses
 
     from ecomlib.evaluation import load_suite
-    from ecomlib.sources import fetch_cli
+    from ecomlib.commands import fetch_data
     from ecomlib.sources.registry import EVAL_GROUP
 
     root, url = server
@@ -182,7 +182,7 @@ def test_cli_fetches_the_26_evaluation_files_and_the_suite_loads(server, tmp_pat
         pin = dataclasses.replace(f, bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
         _serve(root, pin, data)
         pins.append(pin)
-    monkeypatch.setattr(fetch_cli, "FILES", tuple(pins))
+    monkeypatch.setattr(fetch_data, "FILES", tuple(pins))
     dest = tmp_path / "dest"
     assert main(["fetch-data", "--dest", str(dest), "--only", EVAL_GROUP, "--base-url", url, "--no-progress"]) == 0
     assert "fetched 26 files" in capsys.readouterr().out
@@ -203,7 +203,7 @@ def test_check_reports_training_and_optional_evaluation_files_apart(tmp_path, ca
     import shutil
     import unittest.mock
 
-    from ecomlib.sources import fetch_cli
+    from ecomlib.commands import fetch_data
     from ecomlib.sources.registry import EVAL_GROUP
 
     src = tmp_path / "src"
@@ -220,7 +220,7 @@ def test_check_reports_training_and_optional_evaluation_files_apart(tmp_path, ca
             f.local(dest).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(f.local(src), f.local(dest))
 
-    with unittest.mock.patch.object(fetch_cli, "FILES", tuple(pins)):
+    with unittest.mock.patch.object(fetch_data, "FILES", tuple(pins)):
         assert main(["fetch-data", "--dest", str(dest), "--check"]) == 0
         out = capsys.readouterr().out
         assert "training files (Eprstmt): 3/3 valid" in out

@@ -22,7 +22,7 @@ def test_ditto_pairs_fields_and_empty_values(fixture_dir):
     recs, stats = _read("AbtBuy", fixture_dir)
     assert len(recs) == 3 and stats.dropped == Counter({"offer without a title": 1})
     r = recs[0]
-    assert r.kind == "product" and r.text == "acme 24' dishwasher dw100"
+    assert r.data_type == "product" and r.text == "acme 24' dishwasher dw100"
     assert r.labels["offer"] == {"name": "acme 24' dishwasher dw100", "description": "acme 24' built in dishwasher",
                                  "price": "399.00"}
     assert r.labels["other_title"] == "acme dw100 dishwasher" and r.labels["same_product"] is True
@@ -59,7 +59,7 @@ def test_parse_offer_keeps_values_with_spaces():
 def test_address_components_and_camel_case_tags(fixture_dir):
     recs, stats = _read("ChineseAddress", fixture_dir)
     assert [r.text for r in recs] == ["浙江省杭州市文三路12号", "高新区支路", "西湖区-", "南苑"]
-    assert recs[0].kind == "query" and recs[0].labels["components"][-1] == ["roadno", "12号"]
+    assert recs[0].data_type == "query" and recs[0].labels["components"][-1] == ["roadno", "12号"]
     assert [(s.type, s.text) for s in recs[1].spans] == [("devzone", "高新区"), ("subroad", "支路")]
     assert stats.repaired == Counter({"tag type case normalised to labels.txt (devZone, subRoad, subRoadno)": 5})
 
@@ -78,7 +78,7 @@ def test_hint3_out_of_scope_rows_and_crlf(fixture_dir):
     assert recs[1].text == "user: Do you ship to Pune, Mumbai?" and "\r" not in recs[1].labels["intent"]
     assert recs[3].labels == {"turns": [{"role": "user", "text": "what is the weather today"}], "intent": None,
                               "out_of_scope": True}
-    assert all(r.kind == "dialogue" and r.labels["intent"] != "NO_NODES_DETECTED" for r in recs)
+    assert all(r.data_type == "dialogue" and r.labels["intent"] != "NO_NODES_DETECTED" for r in recs)
     assert stats.repaired == Counter({"out-of-scope label NO_NODES_DETECTED read as out_of_scope": 1})
     sof, st = _read("HINT3Sofmattress", fixture_dir)
     assert len(sof) == 3 and st.dropped == Counter({"empty utterance or label": 1})
@@ -111,7 +111,7 @@ def test_wands_tab_separated_csv(fixture_dir):
     recs, stats = _read("WANDS", fixture_dir)
     assert [(r.text, r.labels["category"]) for r in recs] == [("salon chair", "Massage Chairs"),
                                                                ("kids wall décor", "Kids Wall Décor")]
-    assert recs[0].kind == "query" and recs[0].id == "WANDS-0"
+    assert recs[0].data_type == "query" and recs[0].id == "WANDS-0"
     assert stats.repaired == Counter({"tab-separated .csv read with a tab delimiter": 1})
     assert stats.dropped == Counter({"query without text or class": 1})
 

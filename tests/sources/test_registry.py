@@ -3,7 +3,7 @@ import re
 import pytest
 
 from ecomlib.errors import DataError
-from ecomlib.records import SourceSpec
+from ecomlib.recordtypes import SourceSpec
 from ecomlib.schema import TASK_KINDS, UNSEEN_TASK_KINDS
 from ecomlib.sources import FILES, REGISTRY, get_source, list_sources
 from ecomlib.sources.registry import FILE_ONLY_GROUPS
@@ -22,7 +22,7 @@ def test_sources_are_specs_with_valid_names_and_tasks():
         assert isinstance(s, SourceSpec)
         assert "-" not in s.name and " " not in s.name
         assert (s.tasks or s.derivations) and all(t in TASK_KINDS for t in s.tasks)
-        assert s.lang in ("en", "zh") and s.kind in ("product", "review", "qa", "query", "dialogue")
+        assert s.lang in ("en", "zh") and s.data_type in ("product", "review", "qa", "query", "dialogue")
 
 
 def test_heldout_suite_mirrors_both_levels_and_unseen_kinds_never_train():
@@ -71,16 +71,16 @@ def test_registry_matches_the_data_manifest(data_dir):
 
 
 def test_the_issue_17_sources_are_in_the_open_build_with_their_own_derivations():
-    from ecomlib import worlds
+    from ecomlib import records
     from ecomlib.config import load_profile
     from ecomlib.schema import UNSEEN_TASK_KINDS
     from ecomlib.sources.registry import source_use
 
     assert all(source_use(n) == "train" and REGISTRY[n].spec.derivations is not None for n in NEW_17)
     profile = load_profile("smoke", overrides=["data.world=open"])
-    specs = worlds.list_sources(profile)
+    specs = records.list_sources(profile)
     assert {s.name for s in specs} == EXPECTED
-    assert {"product", "review", "query", "dialogue"} <= {s.kind for s in specs if not s.heldout}
+    assert {"product", "review", "query", "dialogue"} <= {s.data_type for s in specs if not s.heldout}
     # the offer pairs' same/not-same label is the held-out unseen task (item_align): never a training task
     for name in ("AbtBuy", "AmazonGoogle", "WDCProducts"):
         spec = REGISTRY[name].spec

@@ -127,7 +127,7 @@ def test_the_ecomgpt_split_loads_the_present_published_folders(data_dir, monkeyp
 def test_open_pretraining_reads_training_sources_only():
     from ecomlib.config import load_profile
     from ecomlib.sources import list_sources
-    from ecomlib.world.pretrain import open_pretrain_sources
+    from ecomlib.instruct.pretrain_text import open_pretrain_sources
 
     p = load_profile("smoke", {"data.world": "open"})
     names = open_pretrain_sources(p.data)
@@ -145,7 +145,8 @@ def test_open_pretraining_reads_training_sources_only():
 def test_the_open_worlds_raw_text_is_its_sources_text_not_the_synthetic_world(data_dir):
     from ecomlib import sources
     from ecomlib.config import load_profile
-    from ecomlib.world.pretrain import iter_pretrain_text, iter_profile_pretrain_text, open_pretrain_sources
+    from ecomlib.instruct.pretrain_text import iter_profile_pretrain_text, open_pretrain_sources
+    from ecomlib.world import iter_pretrain_text
 
     p = load_profile("smoke", {"data.world": "open"})
     docs = list(iter_profile_pretrain_text(p))

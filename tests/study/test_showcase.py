@@ -19,9 +19,9 @@ def profile():
 
 @pytest.fixture(scope="module")
 def built(profile):
-    from ecomlib import worlds
+    from ecomlib import records
 
-    return build_rows(profile, worlds.list_sources(profile), lambda n: worlds.iter_records(profile, n))
+    return build_rows(profile, records.list_sources(profile), lambda n: records.iter_records(profile, n))
 
 
 def test_sources_and_registry_tables(profile):
@@ -74,10 +74,10 @@ def test_atomic_tasks_match_registry(profile):
 
 
 def test_pseudo_error_rate_near_configured(profile):
-    from ecomlib import worlds
+    from ecomlib import records
 
     p = load_profile("smoke", {"world": {"records_per_source": 400, "pseudo_label_error": 0.2}})
-    df = sc.pseudo_error_rates(world.list_sources(), lambda n: worlds.iter_records(p, n))
+    df = sc.pseudo_error_rates(world.list_sources(), lambda n: records.iter_records(p, n))
     assert len(df) == sum(s.pseudo for s in world.list_sources())
     assert ((df["field error rate (%)"] > 12) & (df["field error rate (%)"] < 25)).all()
 

@@ -1,8 +1,13 @@
+import argparse
 import json
 
+import pytest
 from transformers import AutoModelForCausalLM
 
 from ecomlib.cli import main
+from ecomlib.config import load_profile
+from ecomlib.errors import ConfigError
+from ecomlib.training import train_stage
 
 
 def test_cli_pretrain_then_ecominstruct(tmp_path, texts, rows, capsys):
@@ -31,3 +36,41 @@ def test_cli_bad_data_names_file_and_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "train.jsonl, line 2, field 'prompt'" in err
     assert main(["train", "--stage", "ecominstruct", "--out", str(tmp_path / "o"), "--data", str(tmp_path / "nope")]) == 2
+
+
+def test_cli_without_data_trains_on_the_synthetic_worlds_texts(tmp_path, monkeypatch):
+    """The train verb, not the training loop, reads the world: the pretrain stage's documents and the
+    general stage's rows and tokenizer text are the synthetic world's, handed to train_stage."""
+    from ecomlib import world
+    from ecomlib.commands import train as verb
+
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_train_stage(profile, stage, out, **kw):
+        seen[stage] = kw
+        raise Stop
+
+    def fake_train_tokenizer(source, *args):
+        seen["tok_source"] = source
+        return "TOK"
+
+    monkeypatch.setattr(verb, "train_stage", fake_train_stage)
+    monkeypatch.setattr(verb, "train_tokenizer", fake_train_tokenizer)
+    small = ["world.pretrain_documents=5", "world.general_per_task=1"]
+    for stage in ("pretrain", "general"):
+        with pytest.raises(Stop):
+            verb.run(argparse.Namespace(stage=stage, data=None, init=None, tokenizer=None, out=tmp_path / stage,
+                                        size=None, resume=False, no_progress=True, profile="smoke", overrides=small))
+    p = load_profile("smoke", small)
+    assert seen["pretrain"]["texts"] == list(world.iter_pretrain_text(p.world, p.seed))
+    assert seen["general"]["examples"] == list(world.iter_general_instructions(p.world, p.seed))
+    assert seen["tok_source"] == seen["pretrain"]["texts"] and seen["general"]["tokenizer"] == "TOK"
+
+
+@pytest.mark.parametrize("stage, kw", [("pretrain", "texts"), ("general", "examples")])
+def test_train_stage_reads_no_world(tmp_path, smoke, tok, stage, kw):
+    with pytest.raises(ConfigError, match=f"train_stage\\('{stage}'\\): needs {kw}"):
+        train_stage(smoke, stage, tmp_path / "m", tokenizer=tok, progress=False)

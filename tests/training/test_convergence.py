@@ -74,9 +74,10 @@ def test_stage_stops_on_heldaside_loss_keeps_best_and_records_why(tmp_path, smok
 
 
 def _seed(p):
-    from ecomlib.training.data import sub_seed
+    from ecomlib.seeding import stable_seed
+    from ecomlib.training.data import SEED_SEP
 
-    return sub_seed(p.train.seed, "ecominstruct", "heldaside")
+    return stable_seed(p.train.seed, "ecominstruct", "heldaside", sep=SEED_SEP)
 
 
 def test_rule_off_trains_the_budget_and_says_so(tmp_path, smoke, rows, tok):
@@ -93,7 +94,7 @@ def test_resume_mid_run_stops_where_an_uninterrupted_run_stops(tmp_path, smoke, 
     from ecomlib.training import loop
 
     calls = {"n": 0}
-    real = loop._evaluate_heldaside
+    real = loop._measure_heldaside_loss
 
     def crash_late(*a, **k):  # dies at the 5th evaluation, after a checkpoint with the rule's state
         calls["n"] += 1
@@ -101,10 +102,10 @@ def test_resume_mid_run_stops_where_an_uninterrupted_run_stops(tmp_path, smoke, 
             raise KeyboardInterrupt
         return real(*a, **k)
 
-    monkeypatch.setattr(loop, "_evaluate_heldaside", crash_late)
+    monkeypatch.setattr(loop, "_measure_heldaside_loss", crash_late)
     with pytest.raises(KeyboardInterrupt):
         train_stage(p, "ecominstruct", tmp_path / "b", tokenizer=tok, examples=rows, progress=False)
-    monkeypatch.setattr(loop, "_evaluate_heldaside", real)
+    monkeypatch.setattr(loop, "_measure_heldaside_loss", real)
     resumed = train_stage(p, "ecominstruct", tmp_path / "b", tokenizer=tok, examples=rows, progress=False, resume=True)
     a = json.loads((whole.out_dir / "result.json").read_text())["stopping"]
     b = json.loads((resumed.out_dir / "result.json").read_text())["stopping"]

@@ -7,8 +7,9 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from ecomlib.config import apply_overrides
 from ecomlib.errors import ConfigError, DataError
+from ecomlib.seeding import stable_seed
 from ecomlib.training import build_model, enable_packed_attention, train_stage
-from ecomlib.training.data import IGNORE, MicroBatchStream, encode_instructions, sub_seed
+from ecomlib.training.data import IGNORE, SEED_SEP, MicroBatchStream, encode_instructions
 
 # First losses of the smoke profile's xs model on the fixture documents (pretrain stage). A change to
 # data, masking, init or optimisation moves them; update deliberately, with the reason in the commit.
@@ -48,7 +49,7 @@ def test_loss_is_mean_over_all_trained_tokens_of_the_accumulated_batch(tmp_path,
     model = build_model(p.size("xs"), tok, p.train.seed)
     enable_packed_attention(model)
     ex = encode_instructions(rows, tok, p.train.max_length)
-    stream = MicroBatchStream(ex, 2, p.train.max_length, True, sub_seed(p.train.seed, "ecominstruct"), tok.pad_token_id)
+    stream = MicroBatchStream(ex, 2, p.train.max_length, True, stable_seed(p.train.seed, "ecominstruct", sep=SEED_SEP), tok.pad_token_id)
     total, n = 0.0, 0
     sizes = []
     with torch.no_grad():
@@ -100,7 +101,7 @@ def test_init_from_previous_stage_and_bad_rows(tmp_path, smoke, rows, texts, tok
     model = AutoModelForCausalLM.from_pretrained(pre.out_dir)
     enable_packed_attention(model)
     ex = encode_instructions(rows, tok, smoke.train.max_length)
-    b, _ = MicroBatchStream(ex, 8, smoke.train.max_length, True, sub_seed(smoke.train.seed, "general"), 0).get(0)
+    b, _ = MicroBatchStream(ex, 8, smoke.train.max_length, True, stable_seed(smoke.train.seed, "general", sep=SEED_SEP), 0).get(0)
     with torch.no_grad():
         logits = model(input_ids=b.input_ids, attention_mask=b.attention_mask).logits
     want = float(F.cross_entropy(logits.flatten(0, 1), b.targets.flatten(), ignore_index=IGNORE))

@@ -7,7 +7,7 @@ from ecomlib.world import list_sources
 def test_world_list(capsys):
     assert main(["world", "list"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split()[:3] == ["name", "lang", "kind"]
+    assert out.splitlines()[0].split()[:3] == ["name", "lang", "data_type"]
     for s in list_sources():
         assert s.name in out
     assert len(out.strip().splitlines()) == len(list_sources()) + 1

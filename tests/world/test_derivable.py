@@ -18,7 +18,7 @@ def recs(name, cfg):
     return list(iter_records(name, cfg, 0))
 
 
-PRODUCT_SOURCES = [s.name for s in list_sources() if s.kind == "product"]
+PRODUCT_SOURCES = [s.name for s in list_sources() if s.data_type == "product"]
 
 
 @pytest.mark.parametrize("name", PRODUCT_SOURCES)

@@ -32,7 +32,7 @@ def overlap(name, others, cfg, lang, n):
 def train_titles(lang):
     # cased, template-driven training title sources (the lower-cased noisy one is its own style)
     return [s.name for s in list_sources()
-            if s.lang == lang and s.kind == "product" and not s.heldout and s.name != "EnNoisyTitle"]
+            if s.lang == lang and s.data_type == "product" and not s.heldout and s.name != "EnNoisyTitle"]
 
 
 @pytest.mark.parametrize("name,lang,n,factor", [("Lenovo", "en", 3, 0.5), ("OpenBG_Align", "zh", 4, 0.5),
@@ -66,7 +66,7 @@ def test_heldout_label_taxonomies_are_their_own(cfg):
     def span_types(name):
         return {sp.type for r in iter_records(name, cfg, 0) for sp in r.spans}
 
-    train_types = set().union(*(span_types(s.name) for s in list_sources() if not s.heldout and s.kind == "product"))
+    train_types = set().union(*(span_types(s.name) for s in list_sources() if not s.heldout and s.data_type == "product"))
     assert span_types("Lenovo") == {"Brand", "Product", "Model", "Specification"}
     mepave = span_types("MEPAVE")
     assert len(mepave) >= 10 and not mepave & train_types

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ecomlib.records import RawRecord
+from ecomlib.recordtypes import RawRecord
 from ecomlib.world import get_source, iter_records, list_sources
 from ecomlib.world.dialogues import INTENT_NAMES as DIALOG_INTENTS
 from ecomlib.world.queries import INTENT_NAMES as QUERY_INTENTS
@@ -54,7 +54,7 @@ def test_count_ids_validity(name, world_cfg):
     assert len(recs) == world_cfg.records_per_source
     assert len({r.id for r in recs}) == len(recs)
     for r in recs:
-        assert (r.source, r.kind, r.lang) == (name, spec.kind, spec.lang)
+        assert (r.source, r.data_type, r.lang) == (name, spec.data_type, spec.lang)
         RawRecord.from_dict(json.loads(r.to_json())).validate()  # round trip keeps spans exact
         for s in r.spans:
             assert r.text[s.start : s.end] == s.text and s.type
@@ -64,7 +64,7 @@ def test_count_ids_validity(name, world_cfg):
 def test_labels_follow_schema(name, world_cfg):
     spec = get_source(name)
     for r in records(name, world_cfg):
-        assert set(r.labels) <= ALLOWED[r.kind], (r.id, set(r.labels) - ALLOWED[r.kind])
+        assert set(r.labels) <= ALLOWED[r.data_type], (r.id, set(r.labels) - ALLOWED[r.data_type])
         json.dumps(r.labels)
         for task in spec.tasks:
             if task in OPTIONAL_WHEN and OPTIONAL_WHEN[task](r):
@@ -72,7 +72,7 @@ def test_labels_follow_schema(name, world_cfg):
             assert NEEDS.get(task, set()) <= set(r.labels), (r.id, task)
             if task in SPAN_TASKS:
                 assert r.spans, r.id
-        CHECK[r.kind](r)
+        CHECK[r.data_type](r)
 
 
 def _product(r):
@@ -176,7 +176,7 @@ def test_typo_rate_knob(smoke_world):
     assert oov(clean) == 0 < oov(noisy)
 
 
-@pytest.mark.parametrize("name", [n for n in SOURCE_NAMES if get_source(n).kind == "product"])
+@pytest.mark.parametrize("name", [n for n in SOURCE_NAMES if get_source(n).data_type == "product"])
 def test_title_language(name, world_cfg):
     for r in records(name, world_cfg):
         if r.lang == "zh":

@@ -1,7 +1,7 @@
 import pytest
 
 from ecomlib.errors import DataError
-from ecomlib.records import KINDS, LANGS
+from ecomlib.recordtypes import RECORD_DATA_TYPES, LANGS
 from ecomlib.schema import TASK_KINDS, UNSEEN_TASK_KINDS
 from ecomlib.world import get_source, list_sources
 from ecomlib.world.dialogues import INTENT_NAMES
@@ -33,7 +33,7 @@ def test_order_is_stable():
 def test_spec_fields_valid():
     for s in list_sources():
         assert "-" not in s.name and " " not in s.name, s.name
-        assert s.lang in LANGS and s.kind in KINDS
+        assert s.lang in LANGS and s.data_type in RECORD_DATA_TYPES
         assert s.tasks and all(t in TASK_KINDS for t in s.tasks), (s.name, s.tasks)
         assert s.paper_analog and s.description
 
@@ -48,16 +48,16 @@ def test_heldout_suite_mirrors_paper():
     held = {s.name: s for s in list_sources() if s.heldout}
     assert set(held) == set(HELDOUT)
     for name, (lang, kind, tasks) in HELDOUT.items():
-        assert (held[name].lang, held[name].kind, set(held[name].tasks)) == (lang, kind, tasks)
+        assert (held[name].lang, held[name].data_type, set(held[name].tasks)) == (lang, kind, tasks)
     assert not any(s.pseudo for s in held.values())
 
 
 def test_training_covers_languages_and_kinds():
     train = [s for s in list_sources() if not s.heldout]
     for lang in LANGS:
-        assert {s.kind for s in train if s.lang == lang} == set(KINDS), lang
+        assert {s.data_type for s in train if s.lang == lang} == set(RECORD_DATA_TYPES), lang
     assert {s.lang for s in train if s.pseudo} == {"en", "zh"}
-    assert {s.kind for s in train if s.pseudo} == {"query", "product"}
+    assert {s.data_type for s in train if s.pseudo} == {"query", "product"}
 
 
 def test_get_source_and_unknown_name():

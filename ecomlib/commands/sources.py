@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections import Counter
 from pathlib import Path
 
 from ecomlib.errors import DataError
+from ecomlib.evaluation import chinese_ecomqa
 from ecomlib.sources import REGISTRY, ReadStats, iter_records
 from ecomlib.sources.registry import (CHINESE_ECOMQA_GROUP, EVAL_GROUP, eval_folder, files_of, redistributable,
                                       source_use)
@@ -45,10 +47,10 @@ def shown_use(name: str) -> str:
 
 
 def _source_rows(names: list[str]) -> list[list[str]]:
-    rows = [["name", "repo", "commit", "files", "lang", "kind", "use", "tasks", "heldout", "flags", "license"]]
+    rows = [["name", "repo", "commit", "files", "lang", "data_type", "use", "tasks", "heldout", "flags", "license"]]
     for n in names:
         r = REGISTRY[n]
-        rows.append([n, r.files[0].repo, r.files[0].commit[:7], str(len(r.files)), r.spec.lang, r.spec.kind,
+        rows.append([n, r.files[0].repo, r.files[0].commit[:7], str(len(r.files)), r.spec.lang, r.spec.data_type,
                      shown_use(n), ",".join(r.spec.tasks) or "–", "yes" if r.spec.heldout else "", flags(n),
                      r.files[0].license])
     return rows
@@ -90,12 +92,8 @@ def chinese_ecomqa_table(data_dir: Path | None) -> str:
             f"flags {flags(CHINESE_ECOMQA_GROUP)}; licence: {f.license}; --suite chinese_ecomqa)")
     if state != "present":
         return head
-    from collections import Counter
-
-    from ecomlib.evaluation.chinese_ecomqa import HEADLINE, load
-
-    counts = Counter(i.meta["code"] for i in load(data_dir))
-    rows = [["code", "items", "metric"]] + [[c, str(counts[c]), HEADLINE[c]] for c in sorted(counts)]
+    counts = Counter(i.meta["code"] for i in chinese_ecomqa.load(data_dir))
+    rows = [["code", "items", "metric"]] + [[c, str(counts[c]), chinese_ecomqa.HEADLINE[c]] for c in sorted(counts)]
     return head + "\n" + _table(rows)
 
 

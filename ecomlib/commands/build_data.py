@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from ecomlib.cli import OutputSpec, add_profile_args
+from ecomlib.config import load_profile
+from ecomlib.instruct.builder import build
 
 # OUT/ecominstruct is rebuilt as a whole: never into a user folder that already has one
 OUTPUT = OutputSpec("out", "dir", replaces=("ecominstruct",))
@@ -19,9 +21,6 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ecomlib.config import load_profile
-    from ecomlib.instruct.builder import build
-
     overrides = list(args.overrides or [])
     if args.world:
         overrides.append(f"data.world={args.world}")

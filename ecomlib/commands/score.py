@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ecomlib.cli import OutputSpec
 from ecomlib.errors import ConfigError, DataError
+from ecomlib.evaluation.chinese_ecomqa import add_summary
 from ecomlib.evaluation.scoring import read_predictions, render_table, score, write_scores
 from ecomlib.evaluation.suites import LOAD_SUITE_NAMES as SUITES, EvalInstance, load_suite
 from ecomlib.sources.published_eval import absent_ecomgpt_tasks, unverified_files
@@ -103,8 +104,6 @@ def suite_extras(suite: str, scores: dict, instances, preds) -> dict[str, str]:
     summary put into ``scores``."""
     if suite != "chinese_ecomqa":
         return {}
-    from ecomlib.evaluation.chinese_ecomqa import add_summary
-
     return {"chinese_ecomqa.md": add_summary(scores, instances, preds)}
 
 

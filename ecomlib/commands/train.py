@@ -6,8 +6,12 @@ import argparse
 import os
 from pathlib import Path
 
+from ecomlib import world
 from ecomlib.cli import OutputSpec, add_profile_args, profile_from_args
 from ecomlib.errors import DataError
+from ecomlib.io import read_jsonl
+from ecomlib.training import load_tokenizer, train_stage, train_tokenizer
+from ecomlib.training.models import resolve_source
 
 # a fresh (non --resume) run deletes OUT/checkpoints: never a user's folder of that name
 OUTPUT = OutputSpec("out", "dir", replaces=("checkpoints",))
@@ -45,31 +49,55 @@ def find_train_file(path: Path) -> Path:
     raise DataError(f"{path}: no such file or folder (expected an EcomInstruct build folder or a train.jsonl)")
 
 
+def _read_data(path: Path, stage: str) -> tuple[list[dict] | None, list[str] | None]:
+    """(examples, texts) from --data, each row checked; the one the stage does not use is None."""
+    path = find_train_file(path)
+    rows = list(read_jsonl(path))
+    if stage == "pretrain":
+        for i, r in enumerate(rows, start=1):
+            if not isinstance(r.get("text"), str):
+                raise DataError(f"{path}, line {i}, field 'text': expected a string")
+        return None, [r["text"] for r in rows]
+    for i, r in enumerate(rows, start=1):
+        for key in ("prompt", "output"):
+            if not isinstance(r.get(key), str):
+                raise DataError(f"{path}, line {i}, field {key!r}: expected a string")
+    return rows, None
+
+
+def _world_data(profile, stage: str) -> tuple[list[dict] | None, list[str] | None]:
+    """Without --data: the synthetic world's pretraining documents or general instructions (ecominstruct
+    has no default; train_stage says so)."""
+    if stage == "pretrain":
+        return None, list(world.iter_pretrain_text(profile.world, profile.seed))
+    if stage == "general":
+        return list(world.iter_general_instructions(profile.world, profile.seed)), None
+    return None, None
+
+
+def _default_tokenizer(profile, stage: str, examples):
+    """Without --tokenizer, --init or a pretrained profile tokenizer, a fine-tuning stage's tokenizer is
+    trained on the synthetic world's pretraining documents (on its own rows when there are none); the
+    pretrain stage's is trained on its documents by train_stage."""
+    if stage == "pretrain" or profile.tokenizer.pretrained or examples is None:
+        return None  # train_stage trains or loads it, or refuses the missing examples
+    source = list(world.iter_pretrain_text(profile.world, profile.seed))
+    source = source or [r["prompt"] + r["output"] for r in examples]
+    return train_tokenizer(source, profile.tokenizer.vocab_size, profile.tokenizer.min_frequency)
+
+
 def run(args: argparse.Namespace) -> int:
-    from ecomlib.io import read_jsonl
-    from ecomlib.training import load_tokenizer, train_stage
-
     profile = profile_from_args(args)
-    examples = texts = None
     if args.data is not None:
-        path = find_train_file(args.data)
-        rows = list(read_jsonl(path))
-        if args.stage == "pretrain":
-            for i, r in enumerate(rows, start=1):
-                if not isinstance(r.get("text"), str):
-                    raise DataError(f"{path}, line {i}, field 'text': expected a string")
-            texts = [r["text"] for r in rows]
-        else:
-            for i, r in enumerate(rows, start=1):
-                for key in ("prompt", "output"):
-                    if not isinstance(r.get(key), str):
-                        raise DataError(f"{path}, line {i}, field {key!r}: expected a string")
-            examples = rows
+        examples, texts = _read_data(args.data, args.stage)
+    else:
+        examples, texts = _world_data(profile, args.stage)
     if args.init is not None:  # a missing / unreachable --init fails before any data is encoded
-        from ecomlib.training.models import resolve_source
-
         resolve_source(args.init, what="--init")
-    tokenizer = load_tokenizer(args.tokenizer, what="--tokenizer") if args.tokenizer else None
+    if args.tokenizer:
+        tokenizer = load_tokenizer(args.tokenizer, what="--tokenizer")
+    else:
+        tokenizer = None if args.init is not None else _default_tokenizer(profile, args.stage, examples)
     result = train_stage(
         profile, args.stage, args.out, tokenizer=tokenizer, init_from=args.init, size=args.size,
         examples=examples, texts=texts, resume=args.resume, progress=not args.no_progress,

@@ -19,9 +19,12 @@ import os
 from pathlib import Path
 
 from ecomlib.cli import OutputSpec, add_profile_args, profile_from_args
+from ecomlib.commands.score import (add_suite_args, load_filtered_suite, meta_path, subset_meta, subset_record,
+                                   suite_extras)
 from ecomlib.errors import ConfigError, DataError
-from ecomlib.evaluation.score_cli import (add_suite_args, load_filtered_suite, meta_path, subset_meta, subset_record,
-                                          suite_extras)
+from ecomlib.evaluation.openai_chat import ChatClient
+from ecomlib.evaluation.generation import inference_dtype, place_for_inference
+from ecomlib.evaluation.runner import evaluate_model
 from ecomlib.evaluation.scoring import render_table, write_scores
 from ecomlib.io import dumps_json, jsonl_text, read_marker, record_output_file
 
@@ -44,16 +47,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def load_model(spec: str, allow_download: bool = False):
     """(model, tokenizer); tokenizer is None for an ``openai:`` chat client."""
     if spec.startswith("openai:"):
-        from ecomlib.evaluation.openai_chat import ChatClient
-
         name = spec.split(":", 1)[1]
         if not name:
             raise ConfigError("--model openai:<model>: the model name is empty")
         return ChatClient(name), None
-    from ecomlib.training.models import load_model as load_causal_lm
-    from ecomlib.training.tokenizer import load_tokenizer
-
-    from ecomlib.evaluation.generation import inference_dtype, place_for_inference
+    from ecomlib.training.models import load_model as load_causal_lm  # deferred: transformers
+    from ecomlib.training.tokenizer import load_tokenizer  # deferred: transformers
 
     model = place_for_inference(load_causal_lm(spec, allow_download=allow_download, what="--model", dtype=inference_dtype()))
     tok = load_tokenizer(spec, allow_download=allow_download, what="--model", for_training=False)
@@ -90,8 +89,6 @@ def rows_origin(args: argparse.Namespace, profile, n_per_task: int | None) -> st
 
 
 def run(args: argparse.Namespace) -> int:
-    from ecomlib.evaluation.runner import evaluate_model
-
     profile = profile_from_args(args)
     n_per_task = rows_per_task(args, profile)
     instances = load_filtered_suite(args.suite, args.data_dir, n_per_task, args.candidates, args.seed, args.tasks)

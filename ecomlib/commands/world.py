@@ -8,12 +8,13 @@ import itertools
 
 from ecomlib.cli import add_profile_args, profile_from_args
 from ecomlib.errors import ConfigError
+from ecomlib.world import get_source, iter_records, list_sources
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
-    sub.add_parser("list", help="table of sources: name, lang, kind, heldout, pseudo, tasks, paper analog")
+    sub.add_parser("list", help="table of sources: name, lang, data_type, heldout, pseudo, tasks, paper analog")
     sample = sub.add_parser("sample", help="print records of one source as JSON lines")
     sample.add_argument("--source", required=True, help="source name (see `ecomlib world list`)")
     sample.add_argument("-n", type=int, default=3, help="number of records (default 3)")
@@ -21,12 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ecomlib.world import get_source, iter_records, list_sources
-
     if args.action == "list":
-        rows = [("name", "lang", "kind", "heldout", "pseudo", "tasks", "paper analog")]
+        rows = [("name", "lang", "data_type", "heldout", "pseudo", "tasks", "paper analog")]
         for s in list_sources():
-            rows.append((s.name, s.lang, s.kind, "yes" if s.heldout else "", "yes" if s.pseudo else "",
+            rows.append((s.name, s.lang, s.data_type, "yes" if s.heldout else "", "yes" if s.pseudo else "",
                          ",".join(s.tasks), s.paper_analog))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
         for r in rows:
