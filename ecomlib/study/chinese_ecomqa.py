@@ -146,14 +146,14 @@ def table(profile, runs: list[dict]) -> pd.DataFrame:
     mean (``mean sd``, as ``table4_main``'s ``UD Rouge sd``: empty with one seed); then each trivial
     predictor scored on the same rows, and their best per code. Codes absent from the file are empty (None)."""
     from ecomlib.study import pipeline
-    from ecomlib.study.experiments import Variant, variant_profile
+    from ecomlib.study.plan import seed_profile
     from ecomlib.study.tables import seed_means
 
     if not applies(profile):
         raise ConfigError(status_note(profile))
     scored = []
     for r in runs:
-        p = variant_profile(profile, Variant("main", seed=r["seed"]))
+        p = seed_profile(profile, r["seed"])
         scores = pipeline.evaluate(p, Path(r["model_dir"]), SPLIT)
         scored.append({"family": r["family"], "size": r["size"], "seed": r["seed"], **headline_row(scores[SPLIT])})
     means = seed_means(scored, by=("family", "size"), spread=("mean",))

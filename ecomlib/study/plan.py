@@ -62,9 +62,12 @@ class Arm:
     def profile(self, profile: Profile, seed: int) -> Profile:
         """The profile this arm's replicate ``seed`` trains with: its overrides, then ``train.seed``."""
         p = apply_overrides(profile, dict(self.overrides), src=f"arm {self.key!r}") if self.overrides else profile
-        if seed != p.train.seed:
-            p = apply_overrides(p, {"train.seed": seed}, src=f"arm {self.key!r}")
-        return p
+        return seed_profile(p, seed)
+
+
+def seed_profile(profile: Profile, seed: int) -> Profile:
+    """``profile`` trained with ``train.seed = seed`` (a replicate: the whole pipeline is retrained)."""
+    return profile if seed == profile.train.seed else apply_overrides(profile, {"train.seed": seed}, src=f"seed {seed}")
 
 
 def make_arm(profile: Profile, family: str = "EcomGPT", size: str | None = None, selection: dict | None = None,

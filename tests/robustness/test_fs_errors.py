@@ -86,7 +86,7 @@ def test_write_failure_inside_the_verb_is_one_line(tmp_path, capsys, monkeypatch
     def full(*a, **k):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     import ecomlib.instruct.builder as builder
-    import ecomlib.study.cli as study_cli
+    import ecomlib.commands.study as study_cli
     import ecomlib.training as training
 
     monkeypatch.setattr({"build-data": builder, "train": training, "study": study_cli}[verb],

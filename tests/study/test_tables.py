@@ -43,27 +43,6 @@ def test_change_vs_full():
     assert T.change_vs_full(df, ["CLS"])["CLS"].tolist() == [-2.5]
 
 
-def test_findings_verdicts():
-    t5 = pd.DataFrame({"label": ["Full", "w/o pseudo-label CoT", "w/o pseudo- and gold-label CoT"],
-                       "UD_rougeL": [30.0, 29.5, 20.0], "UD_rougeL_sd": [1.0, 1.0, 1.0]})
-    t11 = pd.DataFrame({"group": ["Diversity", "Diversity"],
-                        "label": ["Diverse (per-dataset expert prompts)", "Narrow (one prompt per task family)"],
-                        "UD_rougeL": [10.0, 15.0]})
-    f = T.findings({"table5_cot_overall": t5, "table11_prompts": t11}).set_index("claim")
-    verdict = f["reproduces"]
-    assert verdict[verdict.index.str.startswith("Removing pseudo")].item() == "not significant"
-    assert verdict[verdict.index.str.startswith("Removing gold")].item() == "yes"
-    assert verdict[verdict.index.str.startswith("Diverse")].item() == "no"
-    assert verdict[verdict.index.str.startswith("EcomGPT beats")].item() == "missing"
-    assert not math.isnan(f["paper Δ"].iloc[0]) and f["paper Δ"].iloc[0] > 20
-
-
-def test_findings_reads_a_table4_layout():
-    t4 = pd.DataFrame({"Model": ["BLOOMZ-like xs", "EcomGPT xs"], "UD Rouge": [10.0, 25.0], "UD Rouge (corrected)": [0.0, 0.0]})
-    f = T.findings({"table4_main": t4})
-    assert f.loc[0, "ours Δ"] == 15.0 and f.loc[0, "reproduces"] == "yes"
-
-
 def test_table4_markdown_has_the_papers_layout_first_and_the_rest_second(tmp_path):
     """#24: table4_main.md had 26 columns in one table."""
     from ecomlib.study.notebook import Study
