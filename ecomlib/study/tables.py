@@ -64,16 +64,6 @@ def paper_table(key: str) -> pd.DataFrame:
     return pd.DataFrame(t["rows"], columns=t["columns"])
 
 
-def aggregate_seeds(rows: list[dict], keys: Sequence[str], by: Sequence[str] = ("group", "label", "size")) -> pd.DataFrame:
-    """Mean and standard deviation over seeds of each numeric column in ``keys``."""
-    df = pd.DataFrame(rows)
-    by = [b for b in by if b in df.columns]
-    g = df.groupby(by, sort=False)[list(keys)]
-    mean, std, n = g.mean().round(2), g.std(ddof=1).round(2), g.size().rename("n_seeds")
-    out = mean.join(std, rsuffix="_sd").join(n).reset_index()
-    return out
-
-
 SPREAD_KEYS = ("UD_rougeL", "UD_rougeL_c", "HI_rougeL", "HI_rougeL_c")
 
 
@@ -101,6 +91,15 @@ def seed_means(rows: list[dict], by: Sequence[str], spread: Sequence[str] = SPRE
         row["n_seeds"] = len(members)
         out.append(row)
     return out
+
+
+def seed_frame(rows: list[dict], keys: Sequence[str], by: Sequence[str] = ("group", "label", "size")) -> pd.DataFrame:
+    """``seed_means`` as a table (Tables 5 and 11): the ``by`` columns present, the mean of each of ``keys``,
+    their seed sd (``<key>_sd``, empty with one seed) and ``n_seeds``."""
+    by = [b for b in by if rows and b in rows[0]]
+    cols = [*by, *keys, *(f"{k}_sd" for k in keys), "n_seeds"]
+    means = seed_means(rows, by, spread=keys)
+    return pd.DataFrame([{c: m.get(c, float("nan")) for c in cols} for m in means], columns=cols)
 
 
 def side_by_side(ours: pd.DataFrame, paper: pd.DataFrame, on_ours: str, on_paper: str, cols: dict[str, str]) -> pd.DataFrame:

@@ -73,3 +73,26 @@ def test_cross_language_table_carries_the_seed_sd_of_its_means():
     assert t.loc["EN", "test EN"] == 11.0 and t.loc["EN", "test EN sd"] == round(2 ** 0.5, 2)
     assert t.loc["EN", "test ZH sd"] == 0.0 and math.isnan(t.loc["+ZH Δ", "test EN sd"])
     assert "test EN sd" not in T.cross_language_table(means).columns  # the displayed table is unchanged
+
+
+def _aggregate_seeds(rows, keys, by):
+    """The deleted pandas aggregator of Tables 5 and 11, verbatim (seed_frame replaces it)."""
+    df = pd.DataFrame(rows)
+    by = [b for b in by if b in df.columns]
+    g = df.groupby(by, sort=False)[list(keys)]
+    mean, std, n = g.mean().round(2), g.std(ddof=1).round(2), g.size().rename("n_seeds")
+    return mean.join(std, rsuffix="_sd").join(n).reset_index()
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
+@pytest.mark.parametrize("n_seeds", [1, 3])  # the profiles' seed counts (smoke/paper: 1, cpu/gpu: 3)
+def test_seed_frame_is_the_old_aggregator_on_the_profiles_seed_counts(n_seeds):
+    import random
+
+    rng = random.Random(n_seeds)
+    keys = ["UD_miF1", "UD_rougeL"]
+    for _ in range(200):
+        rows = [{"group": g, "label": lab, **{k: round(rng.uniform(0, 100), 2) for k in keys}}
+                for _ in range(n_seeds) for g, lab in (("A", "Full"), ("A", "w/o X"), ("B", "Narrow"))]
+        old = _aggregate_seeds(rows, keys, ("group", "label")).to_csv(index=False)
+        assert T.seed_frame(rows, keys, ("group", "label")).to_csv(index=False) == old
