@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import warnings
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -24,8 +25,12 @@ import pandas as pd
 
 from ecomlib.config import Profile
 from ecomlib.errors import DataError
-from ecomlib.progress import terminal_only, tqdm
+from ecomlib.io import atomic_write_text
 from ecomlib.schema import PARADIGM_OF_TASK_TYPE
+
+# tqdm.auto in a kernel without ipywidgets warns once with a path of this machine; the bars still work.
+warnings.filterwarnings("ignore", message="IProgress not found")
+from ecomlib.progress import terminal_only, tqdm  # noqa: E402  (bars in the terminal, one line in a notebook)
 from ecomlib.study import chinese_ecomqa, evidence, pipeline, published
 from ecomlib.study.claims import TRIVIAL_ARM, evaluate_claims
 from ecomlib.study.plan import ALL_SUITES, Arm, Experiment, Plan, STAGE_OF_FAMILY
@@ -116,8 +121,6 @@ def trivial_results(profile: Profile, suites: Iterable[str]) -> list[dict]:
 
 def write_results(results: pd.DataFrame, path: Path) -> None:
     """The results table as CSV (floats written exactly; ``read_results`` reads them back bit for bit)."""
-    from ecomlib.io import atomic_write_text
-
     atomic_write_text(Path(path), results.to_csv(index=False))
 
 
