@@ -21,6 +21,7 @@ from ecomlib.config import REPO_ROOT, Profile, from_notebook
 from ecomlib.errors import ConfigError
 from ecomlib.io import atomic_write_bytes, atomic_write_text
 from ecomlib.study.plots import figure_problems
+from ecomlib.study.runs import results_dir
 from ecomlib.study.tables import MARKDOWN_LAYOUT
 
 
@@ -192,6 +193,6 @@ def start(name: str = "smoke", *, extra_parameters: tuple[str, ...] = (), **sect
     profile = from_notebook(name, **sections)
     tag = profile.name + ("-open" if profile.data.world == "open" else "")
     os.environ.setdefault("ECOMLIB_WORK_DIR", str(REPO_ROOT / ".work" / tag))
-    results = Path(os.environ.get("ECOMLIB_RESULTS_DIR", REPO_ROOT / "results" / tag))
+    results = results_dir(tag)
     # Progress bars help on long runs; the smoke profile (tests, nbval) keeps outputs clean.
     return Study(profile=profile, results=results, progress=profile.name != "smoke")
