@@ -15,7 +15,7 @@ from typing import Any
 
 from ecomlib.config import Profile
 from ecomlib.study.plan import EXPERIMENTS, study_plan
-from ecomlib.study.results import experiment_rows, run_plan
+from ecomlib.study import results
 
 NAMES = tuple(EXPERIMENTS)
 
@@ -24,4 +24,4 @@ def run(profile: Profile, name: str, progress: bool = True) -> list[dict[str, An
     """Train and score every row of experiment ``name`` (cached); one row of summary numbers per row. The lr
     sweep is scored on the held-in split only (hyperparameter choice never looks at held-out scores)."""
     plan = study_plan(profile).only(name)
-    return experiment_rows(run_plan(plan, progress=progress), plan, plan.experiments[name])
+    return results.experiment_rows(results.run_plan(plan, progress=progress), plan, plan.experiments[name])

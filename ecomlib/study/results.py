@@ -84,8 +84,8 @@ def _suites(plan: Plan, suites: tuple[str, ...] | None) -> list[str]:
 
 def run_plan(plan: Plan, progress: bool = True) -> pd.DataFrame:
     """The results table of ``plan`` (module doc): every (arm, seed) trained and scored through the cached
-    stages (a rerun reads the cache), then the trivial predictors on every suite."""
-    profile, labels, rows = plan.profile, plan.labels(), []
+    stages (a rerun reads the cache), then the trivial predictors on the suites the models were scored on."""
+    profile, labels, rows, scored = plan.profile, plan.labels(), [], set()
     runs = plan.runs()
     bar = tqdm(runs, desc="arms", disable=not progress)
     for arm, seed, suites in bar:
@@ -96,11 +96,12 @@ def run_plan(plan: Plan, progress: bool = True) -> pd.DataFrame:
         with terminal_only():
             model_dir = arm_model(profile, arm, seed, progress)
             for suite in _suites(plan, suites):
+                scored.add(suite)
                 head = {"arm": arm.key, "label": labels[arm.key], "family": arm.family, "size": arm.size,
                         "seed": seed, "suite": suite}
                 rows += _task_rows(pipeline.evaluate(p, model_dir, suite, progress=progress), head)
-    if runs:
-        rows += trivial_results(profile, _suites(plan, ALL_SUITES))
+    # the trivial predictors on the suites the models were scored on, the floor every score is read against
+    rows += trivial_results(profile, [s for s in _suite_names(profile) if s in scored])
     df = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
     return df.astype({"seed": "Int64"})
 
