@@ -237,11 +237,15 @@ def main_runs(plan: Plan) -> list[dict]:
 # The findings: the plan's claims on per-instance scores of its arms
 
 
-def replicates(plan: Plan, keys: Iterable[str], split: str = "heldout") -> dict[str, list]:
-    """``{arm key: [per-instance scores, one per seed in ascending order]}`` from the cached evaluations."""
-    arms, seeds = plan.arms(), {}
-    for arm, seed, _ in plan.runs():
-        seeds.setdefault(arm.key, set()).add(seed)
+def replicates(plan: Plan, keys: Iterable[str], rows: Iterable | None = None, split: str = "heldout") -> dict[str, list]:
+    """``{arm key: [per-instance scores, one per seed in ascending order]}`` from the cached evaluations; the
+    seeds are those of ``rows`` (default: every row of the plan) that name the arm."""
+    rows = [*plan.main, *(r for e in plan.experiments.values() for r in e.rows)] if rows is None else list(rows)
+    seeds: dict[str, set] = {}
+    arms = {}
+    for r in rows:
+        seeds.setdefault(r.arm.key, set()).add(r.seed)
+        arms[r.arm.key] = r.arm
     out = {}
     for key in keys:
         if key not in arms:
@@ -256,7 +260,10 @@ def findings(plan: Plan) -> pd.DataFrame:
     """The findings table (``findings.csv``): every claim of the plan with Δ, its 95% interval, seeds and
     verdict; per-instance scores read through the claims' arm keys."""
     keys = list(dict.fromkeys(t.arm for c in plan.claims for t in c.terms if t.arm != TRIVIAL_ARM))
-    arms = replicates(plan, keys)
+    # replicates: the seeds Table 4 and the claims' own experiments train (a single-seed row of another
+    # experiment, e.g. "lr 0.003" = Full when train.seed is not a study seed, adds none)
+    rows = [*plan.main, *(r for n in CLAIM_EXPERIMENTS if n in plan.experiments for r in plan.experiments[n].rows)]
+    arms = replicates(plan, keys, rows)
     arms[TRIVIAL_ARM] = [evidence.best_trivial_replicate(plan.profile)]
     default = plan.profile.model.default_size
     # the rows digest ignores the size, so only the default size's fine-tunes (the ablations) get one

@@ -66,3 +66,19 @@ def test_study_needs_all_or_one_experiment(capsys):
         run_cli(capsys, "study", "--profile", "smoke", "--all", "--experiment", "prompts")
     with pytest.raises(SystemExit):
         run_cli(capsys, "study", "--profile", "smoke")
+
+
+def test_the_claims_replicates_are_the_seeds_their_experiments_train(monkeypatch):
+    """With train.seed outside study.seeds, "lr 0.003" and "1x steps" are the Full arm at seed 7: the claims
+    compare the study seeds only, as before the plan (whose arms merge every row of one model)."""
+    from ecomlib.config import apply_overrides, load_profile
+    from ecomlib.study.plan import study_plan
+
+    plan = study_plan(apply_overrides(load_profile("smoke"), {"train.seed": 7}))
+    monkeypatch.setattr(results, "arm_model", lambda profile, arm, seed, progress=False: seed)
+    monkeypatch.setattr(results.evidence, "model_instance_scores", lambda profile, model, split: model)
+    assert results.replicates(plan, ["EcomGPT@xs"])["EcomGPT@xs"] == [0, 7]
+    claim_rows = [*plan.main, *(r for n in results.CLAIM_EXPERIMENTS for r in plan.experiments[n].rows)]
+    assert results.replicates(plan, ["EcomGPT@xs"], claim_rows)["EcomGPT@xs"] == [0]
+    with pytest.raises(Exception, match="no arm 'EcomGPT@zz'"):
+        results.replicates(plan, ["EcomGPT@zz"])
