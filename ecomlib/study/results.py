@@ -126,6 +126,7 @@ def write_results(results: pd.DataFrame, path: Path) -> None:
 
 
 def read_results(path: Path) -> pd.DataFrame:
+    """A results table written by ``write_results`` (or ``ecomlib study --all``); DataError if it is not one."""
     df = pd.read_csv(path, float_precision="round_trip", dtype={"seed": "Int64", "size": str}, keep_default_na=False,
                      na_values={"value": [""], "level": [""], "language": [""], "paradigm": [""], "task_type": [""]})
     missing = [c for c in RESULT_COLUMNS if c not in df.columns]
