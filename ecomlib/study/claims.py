@@ -238,7 +238,8 @@ def _target_claims(arms: ClaimArms) -> list[Claim]:
         for metric, name in (("rougeL_ws", "reference Rouge-L"), ("rougeL_char", "corrected Rouge-L")):
             out.append(Claim(
                 f"target_trivial_{metric}@{s}", f"EcomGPT beats the best trivial predictor at size {s} (UD {name})",
-                float("nan"), (Term(1.0, arms.main[("EcomGPT", s)], metric=metric), Term(-1.0, TRIVIAL_ARM, metric=metric)),
+                float("nan"),
+                (Term(1.0, arms.main[("EcomGPT", s)], metric=metric), Term(-1.0, TRIVIAL_ARM, metric=metric)),
                 note="not in the paper: the bar a trained model must clear"))
     return out
 

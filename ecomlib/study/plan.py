@@ -262,7 +262,8 @@ def cross_paradigm(profile: Profile) -> list[Row]:
     """Table 9: without every task of one paradigm, at the default size. The findings test the drop of
     CLS, EXT and OTHER on their own test tasks (there is no GEN test task beyond title generation), so
     those get every seed and w/o Gen one."""
-    tested = [("Full", {}, {}, "")] + [(lab, {"exclude_paradigms": [p]}, {}, "") for p, lab in PARADIGM_LABELS if p != "GEN"]
+    tested = [("Full", {}, {}, "")] + [(lab, {"exclude_paradigms": [p]}, {}, "")
+                                       for p, lab in PARADIGM_LABELS if p != "GEN"]
     return seeded(profile, tested) + _rows(profile, [("w/o Gen", {"exclude_paradigms": ["GEN"]}, {}, "")])
 
 
@@ -322,7 +323,8 @@ def claim_arms(profile: Profile) -> ClaimArms:
     def key(rows: list[Row], label: str) -> str:
         found = [r.arm.key for r in rows if r.label == label]
         if not found:  # a renamed row: loud here, never a claim that quietly stops being checked
-            raise ConfigError(f"study plan: no row labelled {label!r} for the claims (labels: {sorted({r.label for r in rows})})")
+            raise ConfigError(f"study plan: no row labelled {label!r} for the claims "
+                              f"(labels: {sorted({r.label for r in rows})})")
         return found[0]
 
     t5, t11, t10, t9, f4 = (cot_overall(profile), prompts(profile), cross_language(profile),

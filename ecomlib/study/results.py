@@ -238,7 +238,8 @@ def main_runs(plan: Plan) -> list[dict]:
 # The findings: the plan's claims on per-instance scores of its arms
 
 
-def replicates(plan: Plan, keys: Iterable[str], rows: Iterable | None = None, split: str = "heldout") -> dict[str, list]:
+def replicates(plan: Plan, keys: Iterable[str], rows: Iterable | None = None,
+               split: str = "heldout") -> dict[str, list]:
     """``{arm key: [per-instance scores, one per seed in ascending order]}`` from the cached evaluations; the
     seeds are those of ``rows`` (default: every row of the plan) that name the arm."""
     rows = [*plan.main, *(r for e in plan.experiments.values() for r in e.rows)] if rows is None else list(rows)

@@ -44,7 +44,8 @@ def test_row_counts_follow_the_profile():
 def test_a_row_keeps_the_users_train_seed():
     """Rows without a seed of their own used to reset train.seed to 0 (Variant.seed defaulted to 0)."""
     p = apply_overrides(load_profile("smoke"), {"train.seed": 7})
-    assert all(r.seed == 7 and r.arm.profile(p, r.seed).train.seed == 7 for r in P.data_scaling(p) + P.cot_by_paradigm(p))
+    rows = P.data_scaling(p) + P.cot_by_paradigm(p)
+    assert all(r.seed == 7 and r.arm.profile(p, r.seed).train.seed == 7 for r in rows)
     full = P.make_arm(p)
     assert full.profile(p, 2).train.seed == 2 and full.profile(p, 7) is p
 
