@@ -271,8 +271,14 @@ def findings(plan: Plan) -> pd.DataFrame:
     # the rows digest ignores the size, so only the default size's fine-tunes (the ablations) get one
     digests = {k: evidence.rows_digest(a.profile(plan.profile, plan.profile.train.seed), a.selection_obj())
                for k, a in plan.arms().items() if k in keys and a.family == "EcomGPT" and a.size == default}
-    inapplicable = evidence.inapplicable_claims(plan.claims, digests, _claim_names(plan))
-    return evaluate_claims(plan.claims, arms, inapplicable=inapplicable)
+    names = _claim_names(plan)
+    inapplicable = evidence.inapplicable_claims(plan.claims, digests, names)
+    # The bootstrap seeds each arm's seed resampling by its name: an ablation claim keeps drawing under the
+    # names its arms always had (label@size, "Full@xs"), a Table-4 claim under the keys (which are its old
+    # names), so intervals with several seeds are those of before the plan.
+    main = {r.arm.key for r in plan.main}
+    streams = {c.id: names for c in plan.claims if any(t.arm not in main and t.arm != TRIVIAL_ARM for t in c.terms)}
+    return evaluate_claims(plan.claims, arms, inapplicable=inapplicable, streams=streams)
 
 
 CLAIM_EXPERIMENTS = ("cot_overall", "prompts", "cross_language", "cross_paradigm", "task_scaling")

@@ -82,3 +82,22 @@ def test_the_claims_replicates_are_the_seeds_their_experiments_train(monkeypatch
     assert results.replicates(plan, ["EcomGPT@xs"], claim_rows)["EcomGPT@xs"] == [0]
     with pytest.raises(Exception, match="no arm 'EcomGPT@zz'"):
         results.replicates(plan, ["EcomGPT@zz"])
+
+
+def test_findings_draw_each_ablation_arm_under_its_old_name(monkeypatch):
+    from ecomlib.config import load_profile
+    from ecomlib.study.plan import study_plan
+
+    plan = study_plan(load_profile("smoke"))
+    monkeypatch.setattr(results, "arm_model", lambda profile, arm, seed, progress=False: seed)
+    monkeypatch.setattr(results.evidence, "model_instance_scores", lambda profile, model, split: {})
+    monkeypatch.setattr(results.evidence, "best_trivial_replicate", lambda profile: {})
+    monkeypatch.setattr(results.evidence, "rows_digest", lambda profile, selection: repr(selection))
+    seen = {}
+    monkeypatch.setattr(results, "evaluate_claims", lambda claims, arms, **kw: seen.update(kw))
+    results.findings(plan)
+    streams = seen["streams"]
+    assert streams["cot_pseudo"]["EcomGPT@xs"] == "Full@xs"
+    assert streams["cot_pseudo"]["EcomGPT@xs[exclude_strategies=pseudo]"] == "w/o pseudo-label CoT@xs"
+    assert streams["task_scaling"]["EcomGPT@xs[n_tasks=4]"] == "4 tasks@xs"
+    assert "main_vs_bloomz" not in streams and "model_scaling" not in streams  # their keys are their old names
