@@ -37,7 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("ecomlib.commands.train", "train a model: pretrain | general | ecominstruct stage"),
     "evaluate": ("ecomlib.commands.evaluate", "generate on a held-out suite with a model, then score"),
     "score": ("ecomlib.commands.score", "score a predictions file against a suite (no model needed)"),
-    "study": ("ecomlib.study.cli", "run the study's experiments (the notebooks' logic) from the shell"),
+    "study": ("ecomlib.commands.study", "run the study plan (every arm, Table 4, the findings) or one experiment from the shell"),
 }
 
 

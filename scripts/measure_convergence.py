@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     from ecomlib.config import load_profile
     from ecomlib.study import pipeline
     from ecomlib.study.evidence import model_instance_scores, trivial_gaps, trivial_scores
-    from ecomlib.study.tables import summarize, summarize_heldin
+    from ecomlib.evaluation.summary import summarize, summarize_heldin
 
     profile = load_profile(args.profile, args.overrides)
     size = args.size or profile.model.default_size

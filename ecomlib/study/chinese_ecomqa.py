@@ -24,7 +24,7 @@ from ecomlib.evaluation.chinese_ecomqa import headline_row
 from ecomlib.evaluation.registry import get_suite
 from ecomlib.evaluation.trivial import copy_input, in_suite_majority, random_candidate
 from ecomlib.study import pipeline
-from ecomlib.study.experiments import Variant, variant_profile
+from ecomlib.study.plan import seed_profile
 from ecomlib.study.tables import seed_means
 
 SPLIT = "chinese_ecomqa"
@@ -100,7 +100,7 @@ def table(profile, runs: list[dict]) -> pd.DataFrame:
         raise ConfigError(SUITE.status_note(profile))
     scored = []
     for r in runs:
-        p = variant_profile(profile, Variant("main", seed=r["seed"]))
+        p = seed_profile(profile, r["seed"])
         scores = pipeline.evaluate(p, Path(r["model_dir"]), SPLIT)
         scored.append({"family": r["family"], "size": r["size"], "seed": r["seed"], **SUITE.summarize(scores)})
     means = seed_means(scored, by=("family", "size"), spread=("mean",))

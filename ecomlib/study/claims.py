@@ -1,19 +1,21 @@
 """The paper's findings as declarative claims, each checked with a paired bootstrap interval.
 
 A claim is a contrast ``sum_i weight_i * M(arm_i)`` over per-instance scores (ecomlib.study.stats), its
-text, and the paper's own Δ computed from ``paper_reference.json``. Arms are keyed ``f"{label}@{size}"``
-by the experiments' labels, plus ``"best trivial"`` (the trivial predictor with the best point estimate on
-the claim's metric, deterministic). Claims are oriented so that the paper's direction is positive when
+text, and the paper's own Δ computed from ``paper_reference.json``. Arms are named by their keys in the
+study plan (``ecomlib.study.plan``, e.g. ``EcomGPT@xs[exclude_strategies=pseudo]``; ``ClaimArms`` carries
+them), never by display labels, plus ``"best trivial"`` (the trivial predictor with the best point estimate
+on the claim's metric, deterministic). Claims are oriented so that the paper's direction is positive when
 the paper's Δ is; a negative paper Δ means the paper found the contrast negative.
 
 Verdicts: ``reproduced`` (the interval excludes 0 on the paper's side), ``not significant`` (it contains
-0), ``reversed`` (it excludes 0 on the other side), ``not applicable`` (an arm or its test tasks are
-missing, or the caller marks the claim inapplicable), ``too few seeds`` (a stochastic arm has fewer than
+0), ``reversed`` (it excludes 0 on the other side), ``not applicable`` (its test tasks are absent in this
+world, or the caller marks the claim inapplicable), ``too few seeds`` (a stochastic arm has fewer than
 ``min_seeds`` replicates; Δ and the interval are still reported).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
@@ -108,8 +110,10 @@ def _round(x: float | None) -> float:
 
 
 def evaluate_claim(claim: Claim, arms: Arms, *, inapplicable: Mapping[str, str] | None = None,
-                   deterministic: Sequence[str] = (TRIVIAL_ARM,), B: int = 2000, seed: int = 0) -> dict:
-    """One findings row (columns FINDINGS_COLUMNS)."""
+                   deterministic: Sequence[str] = (TRIVIAL_ARM,), B: int = 2000, seed: int = 0,
+                   streams: Mapping[str, str] | None = None) -> dict:
+    """One findings row (columns FINDINGS_COLUMNS). ``streams``: the name an arm's seed resampling is drawn
+    under in the bootstrap (``stats`` seeds each arm's draws by its name; default the arm key)."""
     row = {"claim": claim.text, "paper_delta": _round(claim.paper_delta), "delta": float("nan"),
            "ci_low": float("nan"), "ci_high": float("nan"), "seeds": "", "verdict": "not applicable",
            "id": claim.id, "note": claim.note}
@@ -120,7 +124,7 @@ def evaluate_claim(claim: Claim, arms: Arms, *, inapplicable: Mapping[str, str] 
     reason = (inapplicable or {}).get(claim.id)
     missing = [a for a in names if not arms.get(a)]
     if reason is None and missing:
-        reason = f"no scores for arm(s) {missing}"
+        raise DataError(f"claim {claim.id!r}: no scores for arm {missing[0]!r} (is it in the study plan?)")
     terms = [] if reason else _stat_terms(claim, arms)
     empty = [t.arm for t in terms if not t.tasks]
     if reason is None and empty:
@@ -128,6 +132,9 @@ def evaluate_claim(claim: Claim, arms: Arms, *, inapplicable: Mapping[str, str] 
     if reason:
         row["note"] = "; ".join(x for x in (claim.note, f"not applicable: {reason}") if x)
         return row
+    if streams:
+        arms = {streams.get(a, a): arms[a] for a in names}
+        terms = [dataclasses.replace(t, arm=streams.get(t.arm, t.arm)) for t in terms]
     res = paired_bootstrap(arms, terms, B=B, seed=seed)
     row.update(delta=_round(res["delta"]), ci_low=_round(res["ci_low"]), ci_high=_round(res["ci_high"]))
     if stochastic and min(have) < claim.min_seeds:
@@ -138,15 +145,17 @@ def evaluate_claim(claim: Claim, arms: Arms, *, inapplicable: Mapping[str, str] 
 
 
 def evaluate_claims(claims: Sequence[Claim], arms: Arms, *, inapplicable: Mapping[str, str] | None = None,
-                    deterministic: Sequence[str] = (TRIVIAL_ARM,), B: int = 2000, seed: int = 0) -> pd.DataFrame:
+                    deterministic: Sequence[str] = (TRIVIAL_ARM,), B: int = 2000, seed: int = 0,
+                    streams: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
     """The findings table: one row per claim, columns FINDINGS_COLUMNS. ``arms`` maps an arm key to its
-    per-instance score dicts, one per seed; ``deterministic`` arms need no seed replicates."""
+    per-instance score dicts, one per seed; ``deterministic`` arms need no seed replicates; ``streams``:
+    per claim id, the bootstrap stream name of each arm (``evaluate_claim``)."""
     known = {c.id for c in claims}
     unknown = sorted(set(inapplicable or {}) - known)
     if unknown:
         raise DataError(f"inapplicable: no claim with id(s) {unknown}")
-    rows = [evaluate_claim(c, arms, inapplicable=inapplicable, deterministic=deterministic, B=B, seed=seed)
-            for c in claims]
+    rows = [evaluate_claim(c, arms, inapplicable=inapplicable, deterministic=deterministic, B=B, seed=seed,
+                           streams=(streams or {}).get(c.id)) for c in claims]
     return pd.DataFrame(rows, columns=list(FINDINGS_COLUMNS))
 
 
@@ -180,7 +189,7 @@ def _ptable(paper: dict, key: str) -> pd.DataFrame:
 
 
 def _paper_deltas(paper: dict) -> dict[str, float]:
-    """Each claim's paper Δ, computed as ecomlib.study.tables.findings() does."""
+    """Each claim's paper Δ from the paper's tables (means over the paper's sizes where it has several)."""
     p4, p5, p9, p10, p11 = (_ptable(paper, k) for k in ("table4_main", "table5_cot_overall", "table9_cross_paradigm",
                                                          "table10_cross_language", "table11_prompts"))
     ud = p4["UD Rouge"]
@@ -204,60 +213,82 @@ def _paper_deltas(paper: dict) -> dict[str, float]:
     }
 
 
-def _mean_over_sizes(label_a: str, label_b: str, sizes: Sequence[str]) -> tuple[Term, ...]:
-    w = 1.0 / len(sizes)
-    return tuple(t for s in sizes for t in (Term(w, f"{label_a}@{s}"), Term(-w, f"{label_b}@{s}")))
+@dataclass(frozen=True)
+class ClaimArms:
+    """The arm keys the claims compare (``ecomlib.study.plan.claim_arms`` fills it from the plan).
+    ``sizes``: the ladder, smallest first; ``main``: ``{(family, size): key}`` of Table 4; the others the
+    single-size ablations' arms; ``fewest_label``: the display label of the fewest-tasks row (claim text)."""
+
+    sizes: tuple[str, ...]
+    main: Mapping[tuple[str, str], str]
+    full: str
+    no_pseudo: str
+    no_cot: str
+    narrow: str
+    no_oc: str
+    en: str
+    zh: str
+    no_cls: str
+    no_ext: str
+    no_other: str
+    fewest_tasks: str
+    fewest_label: str
 
 
-def _target_claims(sizes: Sequence[str]) -> list[Claim]:
+def _mean_over_sizes(arms: ClaimArms, family_a: str, family_b: str) -> tuple[Term, ...]:
+    w = 1.0 / len(arms.sizes)
+    return tuple(t for s in arms.sizes for t in (Term(w, arms.main[(family_a, s)]), Term(-w, arms.main[(family_b, s)])))
+
+
+def _target_claims(arms: ClaimArms) -> list[Claim]:
     out = []
-    for s in sizes:
+    for s in arms.sizes:
         for metric, name in (("rougeL_ws", "reference Rouge-L"), ("rougeL_char", "corrected Rouge-L")):
             out.append(Claim(
                 f"target_trivial_{metric}@{s}", f"EcomGPT beats the best trivial predictor at size {s} (UD {name})",
-                float("nan"), (Term(1.0, f"EcomGPT@{s}", metric=metric), Term(-1.0, TRIVIAL_ARM, metric=metric)),
+                float("nan"),
+                (Term(1.0, arms.main[("EcomGPT", s)], metric=metric), Term(-1.0, TRIVIAL_ARM, metric=metric)),
                 note="not in the paper: the bar a trained model must clear"))
     return out
 
 
-def paper_claims(sizes: Sequence[str], default_size: str, paper: dict, fewest_tasks: str = "8 tasks") -> list[Claim]:
-    """Every finding of the report as a Claim (unseen-dataset reference Rouge-L unless stated).
-
-    ``sizes``: our ladder, smallest first; ``default_size``: where the single-size ablations ran;
-    ``paper``: ``ecomlib.study.tables.paper_tables()``. Paper Δs are averaged over the paper's sizes where
-    the paper reports several (as ``tables.findings()``), ours are at the sizes named in each claim."""
-    sizes = list(sizes)
-    if not sizes or default_size not in sizes:
-        raise DataError(f"paper_claims: default size {default_size!r} is not one of the sizes {sizes}")
+def paper_claims(arms: ClaimArms, paper: dict) -> list[Claim]:
+    """Every finding of the report as a Claim (unseen-dataset reference Rouge-L unless stated), naming the
+    arms of ``arms`` by key. ``paper``: ``ecomlib.study.tables.paper_tables()``. Paper Δs are averaged over
+    the paper's sizes where the paper reports several; ours are at the sizes named in each claim."""
+    sizes = list(arms.sizes)
+    if not sizes:
+        raise DataError("paper_claims: the study plan has no model size")
     pd_ = _paper_deltas(paper)
-    d = default_size
-    own = tuple(t for label, par in (("w/o CLS", "CLS"), ("w/o Ext", "EXT"), ("w/o Other", "OTHER"))
-                for t in (Term(1 / 3, f"Full@{d}", TaskFilter(paradigm=par)), Term(-1 / 3, f"{label}@{d}", TaskFilter(paradigm=par))))
+    full = arms.full
+    own = tuple(t for arm, par in ((arms.no_cls, "CLS"), (arms.no_ext, "EXT"), (arms.no_other, "OTHER"))
+                for t in (Term(1 / 3, full, TaskFilter(paradigm=par)), Term(-1 / 3, arm, TaskFilter(paradigm=par))))
     zh, en = TaskFilter(lang="zh"), TaskFilter(lang="en")
+    ecom = lambda s: arms.main[("EcomGPT", s)]  # noqa: E731
     claims = [
         Claim("main_vs_bloomz", "EcomGPT beats BLOOMZ-like on UD Rouge-L (mean over sizes)", pd_["main_vs_bloomz"],
-              _mean_over_sizes("EcomGPT", "BLOOMZ-like", sizes)),
+              _mean_over_sizes(arms, "EcomGPT", "BLOOMZ-like")),
         Claim("main_vs_bloom", "EcomGPT beats BLOOM-like on UD Rouge-L (mean over sizes)", pd_["main_vs_bloom"],
-              _mean_over_sizes("EcomGPT", "BLOOM-like", sizes)),
+              _mean_over_sizes(arms, "EcomGPT", "BLOOM-like")),
         Claim("cot_pseudo", "Removing pseudo-label CoT hurts (Full − w/o pseudo)", pd_["cot_pseudo"],
-              (Term(1.0, f"Full@{d}"), Term(-1.0, f"w/o pseudo-label CoT@{d}"))),
+              (Term(1.0, full), Term(-1.0, arms.no_pseudo))),
         Claim("cot_gold", "Removing gold-label CoT as well hurts further (w/o pseudo − w/o both)", pd_["cot_gold"],
-              (Term(1.0, f"w/o pseudo-label CoT@{d}"), Term(-1.0, f"w/o pseudo- and gold-label CoT@{d}"))),
+              (Term(1.0, arms.no_pseudo), Term(-1.0, arms.no_cot))),
         Claim("prompt_diversity", "Diverse prompts beat narrow prompts", pd_["prompt_diversity"],
-              (Term(1.0, f"Full@{d}"), Term(-1.0, f"Narrow (one prompt per task family)@{d}"))),
+              (Term(1.0, full), Term(-1.0, arms.narrow))),
         Claim("output_constraints", "Complete instructions beat w/o output constraints", pd_["output_constraints"],
-              (Term(1.0, f"Full@{d}"), Term(-1.0, f"w/o output constraints (OC)@{d}"))),
+              (Term(1.0, full), Term(-1.0, arms.no_oc))),
         Claim("cross_paradigm", "Removing a paradigm hurts its own test tasks (mean over CLS/EXT/Other)",
               pd_["cross_paradigm"], own, note="paper Δ: mean over the paper's four sizes"),
         Claim("cross_language", "EN→ZH transfer > ZH→EN transfer ((Full − ZH) on ZH tests − (Full − EN) on EN tests)",
               pd_["cross_language"],
-              (Term(1.0, f"Full@{d}", zh), Term(-1.0, f"ZH@{d}", zh), Term(-1.0, f"Full@{d}", en), Term(1.0, f"EN@{d}", en)),
+              (Term(1.0, full, zh), Term(-1.0, arms.zh, zh), Term(-1.0, full, en), Term(1.0, arms.en, en)),
               note="paper Δ: mean over the paper's four sizes"),
-        Claim("task_scaling", f"More training tasks help (Full − {fewest_tasks})", float("nan"),
-              (Term(1.0, f"Full@{d}"), Term(-1.0, f"{fewest_tasks}@{d}")),
+        Claim("task_scaling", f"More training tasks help (Full − {arms.fewest_label})", float("nan"),
+              (Term(1.0, full), Term(-1.0, arms.fewest_tasks)),
               note="paper: figure only (qualitative: more tasks → better)"),
     ]
     if len(sizes) >= 2:
         claims.append(Claim("model_scaling", f"Larger EcomGPT is better ({sizes[-1]} − {sizes[0]})", pd_["model_scaling"],
-                            (Term(1.0, f"EcomGPT@{sizes[-1]}"), Term(-1.0, f"EcomGPT@{sizes[0]}"))))
-    return claims + _target_claims(sizes)
+                            (Term(1.0, ecom(sizes[-1])), Term(-1.0, ecom(sizes[0])))))
+    return claims + _target_claims(arms)

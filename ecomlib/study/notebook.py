@@ -20,6 +20,9 @@ import pandas as pd
 from ecomlib.config import REPO_ROOT, Profile, from_notebook
 from ecomlib.errors import ConfigError
 from ecomlib.io import atomic_write_bytes, atomic_write_text
+from ecomlib.study.plots import figure_problems
+from ecomlib.study.runs import results_dir
+from ecomlib.study.tables import MARKDOWN_LAYOUT
 
 
 def to_markdown(df: pd.DataFrame) -> str:
@@ -62,8 +65,6 @@ class Study:
     def save_table(self, df: pd.DataFrame, name: str, first: tuple[str, ...] | None = None) -> pd.DataFrame:
         """CSV with every column; Markdown with ``first`` (default ``tables.MARKDOWN_LAYOUT[name]``, e.g. the
         paper's Table 4 layout) as one table and the other columns, keyed by the same first column, as a second."""
-        from ecomlib.study.tables import MARKDOWN_LAYOUT
-
         atomic_write_text(self.tables / f"{name}.csv", df.to_csv(index=False))
         atomic_write_text(self.tables / f"{name}.md", split_markdown(df, first or MARKDOWN_LAYOUT.get(name)))
         return df
@@ -75,8 +76,6 @@ class Study:
     def save_figure(self, fig: Any, name: str) -> Path:
         """Write ``figures/<name>.png`` and embed the same PNG in the running notebook, once. A figure that
         hides what it claims (a reference line outside its axes, a legend over data) is refused."""
-        from ecomlib.study.plots import figure_problems
-
         problems = figure_problems(fig)
         if problems:
             raise ValueError(f"figure {name!r} hides data: " + "; ".join(problems))
@@ -194,6 +193,6 @@ def start(name: str = "smoke", *, extra_parameters: tuple[str, ...] = (), **sect
     profile = from_notebook(name, **sections)
     tag = profile.name + ("-open" if profile.data.world == "open" else "")
     os.environ.setdefault("ECOMLIB_WORK_DIR", str(REPO_ROOT / ".work" / tag))
-    results = Path(os.environ.get("ECOMLIB_RESULTS_DIR", REPO_ROOT / "results" / tag))
+    results = results_dir(tag)
     # Progress bars help on long runs; the smoke profile (tests, nbval) keeps outputs clean.
     return Study(profile=profile, results=results, progress=profile.name != "smoke")

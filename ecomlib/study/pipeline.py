@@ -14,13 +14,22 @@ import json
 import os
 from pathlib import Path
 
-from ecomlib.config import Profile
+from ecomlib.config import DataConfig, Profile, apply_overrides
 from ecomlib.datadir import data_dir
+from ecomlib.errors import ConfigError
+from ecomlib.evaluation import evaluate_model
+from ecomlib.evaluation.registry import get_suite
+from ecomlib.evaluation.rouge import rouge_l_char
+from ecomlib.instruct import Selection, build, load_rows, select
 from ecomlib.instruct.builder import build_fingerprint
 from ecomlib.instruct.leak_guard import suite_identity
+from ecomlib.instruct.pretrain_text import iter_profile_pretrain_text
+from ecomlib.io import read_jsonl
 from ecomlib.sources.verify import pinned_digest
 from ecomlib.study.codedeps import stage_deps
 from ecomlib.study.runs import cached
+from ecomlib.world import iter_general_instructions
+from ecomlib.world.general import prompt_input
 
 # Each stage's code (the orchestration functions computing its parameters and inputs, and every ecomlib
 # module they import, transitively) is derived from the source by ecomlib.study.codedeps: its bytes key the stage.
@@ -47,7 +56,6 @@ def _data_params(profile: Profile) -> dict:
 
 def build_data(profile: Profile, progress: bool = False) -> Path:
     """EcomInstruct for the profile's data settings; returns the folder holding ``ecominstruct/``."""
-    from ecomlib.instruct import build
 
     def run(tmp: Path) -> None:
         build(profile, tmp, progress=progress)
@@ -76,7 +84,6 @@ def _eval_data_params(profile: Profile) -> dict:
 
 
 def _default_template(profile: Profile) -> Profile:
-    from ecomlib.config import DataConfig, apply_overrides
 
     d = DataConfig()
     keys = ("template", "prompt_lang", "task_info", "output_constraint")
@@ -86,10 +93,7 @@ def _default_template(profile: Profile) -> Profile:
 def tokenizer(profile: Profile) -> Path:
     """A byte-level BPE trained on the world's raw text, general instructions (synthetic world only) and
     EcomInstruct train prompts (never held-out text); or the pretrained tokenizer the profile names."""
-    from ecomlib.instruct import load_rows
-    from ecomlib.training import load_tokenizer, train_tokenizer
-    from ecomlib.world import iter_general_instructions
-    from ecomlib.instruct.pretrain_text import iter_profile_pretrain_text
+    from ecomlib.training import load_tokenizer, train_tokenizer  # deferred: torch
 
     # Keyed without the training-template variant: every prompt ablation fine-tunes the same backbone,
     # as the paper fine-tunes the same BLOOMZ for every row of Table 11.
@@ -126,8 +130,7 @@ def existing_checkpoint(profile: Profile, size: str, stage: str) -> Path | None:
 
     ``pretrain`` (BLOOM) -> the size's ``pretrained_bloom``; ``general`` (BLOOMZ) -> its ``pretrained``. A hub
     id comes back as a relative Path of the id (``Path("bigscience/bloomz-7b1")``); loaders take either."""
-    from ecomlib.errors import ConfigError
-    from ecomlib.training.models import resolve_source
+    from ecomlib.training.models import resolve_source  # deferred: torch
 
     steps, key = ((profile.train.pretrain_steps, "pretrained_bloom") if stage == "pretrain"
                   else (profile.train.general_steps, "pretrained"))
@@ -144,9 +147,7 @@ def existing_checkpoint(profile: Profile, size: str, stage: str) -> Path | None:
 def base_model(profile: Profile, size: str, stage: str, progress: bool = False) -> Path:
     """``pretrain`` = BLOOM-like, ``general`` = BLOOMZ-like (pretrain + general instructions). With 0 steps
     for the stage (the paper profile) the real BLOOM / BLOOMZ checkpoint is returned as it is."""
-    from ecomlib.training import load_tokenizer, train_stage
-    from ecomlib.world import iter_general_instructions
-    from ecomlib.instruct.pretrain_text import iter_profile_pretrain_text
+    from ecomlib.training import load_tokenizer, train_stage  # deferred: torch
 
     assert stage in ("pretrain", "general"), stage
     existing = existing_checkpoint(profile, size, stage)
@@ -169,7 +170,7 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
         # LoRA applies to a stage that starts from trained weights, never to pretraining from random init.
         params["train"].update(general_steps=t.general_steps, lr=t.lr, lora=t.lora, lora_r=t.lora_r, lora_alpha=t.lora_alpha)
         init = base_model(profile, size, "pretrain", progress)
-        from ecomlib.training.checkpoint import init_identity
+        from ecomlib.training.checkpoint import init_identity  # deferred: torch
 
         params["init"] = init_identity(init) if existing_checkpoint(profile, size, "pretrain") else init.name
 
@@ -189,13 +190,12 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
 
 def finetune(profile: Profile, size: str, selection=None, progress: bool = False) -> Path:
     """EcomGPT: the BLOOMZ-like base of ``size`` instruction-tuned on (a selection of) EcomInstruct."""
-    from ecomlib.instruct import Selection, load_rows, select
-    from ecomlib.training import load_tokenizer, train_stage
+    from ecomlib.training import load_tokenizer, train_stage  # deferred: torch
 
     selection = selection or Selection()
     data_dir = build_data(profile)
     init = base_model(profile, size, "general", progress)
-    from ecomlib.training.checkpoint import init_identity
+    from ecomlib.training.checkpoint import init_identity  # deferred: torch
 
     params = {
         "data": data_dir.name,
@@ -217,14 +217,12 @@ def finetune(profile: Profile, size: str, selection=None, progress: bool = False
 
 
 # The suites every model is scored on (split names) are declared once: ecomlib.evaluation.registry.SUITES.
-# Evaluation code is imported inside the two functions below, not at the top: ecomlib.study.codedeps keys
-# every stage with this module's top-level imports, and a metric's edit must not retrain the models.
+# (A top-level import keys only the stages that use its name: ecomlib.study.codedeps.)
 
 
 def heldout_suite(profile: Profile, split: str = "heldout") -> list:
     """The instances the study scores every model on for one suite of ``ecomlib.evaluation.registry``
     (held-out, held-in, a published benchmark): [] where the suite does not apply to the profile."""
-    from ecomlib.evaluation.registry import get_suite  # scoped: evaluation stage only (see above)
 
     suite = get_suite(split)
     if not suite.applies(profile):
@@ -235,8 +233,6 @@ def heldout_suite(profile: Profile, split: str = "heldout") -> list:
 
 def evaluation_dir(profile: Profile, model_dir: Path, split: str = "heldout", progress: bool = False) -> Path:
     """Generate on one split and score; the cached folder holds ``predictions.jsonl`` and ``scores.json``."""
-    from ecomlib.evaluation import evaluate_model  # scoped: evaluation stage only (see above)
-    from ecomlib.evaluation.registry import get_suite  # scoped: evaluation stage only (see above)
     from ecomlib.training import load_model, load_tokenizer  # deferred: torch
 
     suite = get_suite(split)
@@ -269,7 +265,6 @@ def evaluate(profile: Profile, model_dir: Path, split: str = "heldout", progress
 
 def predictions(profile: Profile, model_dir: Path, split: str = "heldout") -> dict[tuple[str, int], str]:
     """The cached predictions of ``model_dir`` on one split, keyed by (task, index)."""
-    from ecomlib.io import read_jsonl
 
     path = evaluation_dir(profile, model_dir, split) / "predictions.jsonl"
     return {(r["task"], r["index"]): r["prediction"] for r in read_jsonl(path)}
@@ -280,8 +275,7 @@ def general_check(profile: Profile, size: str, progress: bool = False) -> dict:
     on; the convergence rule's split) answered by the BLOOM-like and BLOOMZ-like bases, scored per task
     by exact match and character Rouge-L, beside the trivial answer that copies the input. Empty when the
     rule is off (no rows were set aside). Cached like an evaluation."""
-    from ecomlib.training.convergence import stage_split
-    from ecomlib.world import iter_general_instructions
+    from ecomlib.training.convergence import stage_split  # deferred: torch
 
     bases = {stage: base_model(profile, size, stage, progress) for stage in ("pretrain", "general")}
     params = {"models": {k: str(v) for k, v in bases.items()}, "eval": dataclasses.asdict(profile.eval),
@@ -297,10 +291,8 @@ def general_check(profile: Profile, size: str, progress: bool = False) -> dict:
 
 
 def _score_general(profile: Profile, bases: dict, rows: list[dict], progress: bool) -> dict:
-    from ecomlib.evaluation.generation import generate, inference_dtype, place_for_inference
-    from ecomlib.evaluation.rouge import rouge_l_char
-    from ecomlib.training import load_model, load_tokenizer
-    from ecomlib.world.general import prompt_input
+    from ecomlib.evaluation.generation import generate, inference_dtype, place_for_inference  # deferred: torch
+    from ecomlib.training import load_model, load_tokenizer  # deferred: torch
 
     def per_task(answers: list[str]) -> dict:
         out: dict = {}

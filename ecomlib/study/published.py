@@ -16,7 +16,7 @@ import pandas as pd
 from ecomlib.evaluation.registry import get_suite
 from ecomlib.study import pipeline
 from ecomlib.study.evidence import trivial_scores
-from ecomlib.study.experiments import Variant, variant_profile
+from ecomlib.study.plan import seed_profile
 from ecomlib.study.showcase import table4_frame
 from ecomlib.study.tables import seed_means
 
@@ -30,7 +30,7 @@ def published_table4(profile, runs: list[dict]) -> pd.DataFrame:
     folders are empty (None)."""
     scored = []
     for r in runs:
-        p = variant_profile(profile, Variant("main", seed=r["seed"]))
+        p = seed_profile(profile, r["seed"])
         scores = pipeline.evaluate(p, Path(r["model_dir"]), "ecomgpt")
         scored.append({"family": r["family"], "size": r["size"], "seed": r["seed"], **SUITE.summarize(scores)})
     rows = [{"Model": f"{r['family']} {r['size']}", **r} for r in seed_means(scored, by=("family", "size"))]

@@ -21,7 +21,15 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
+from ecomlib.instruct import cot
+from ecomlib.instruct.kinds import KIND_FUNCS, Context
+from ecomlib.instruct.render import format_output
+from ecomlib.instruct.tasks import make_task
+from ecomlib.instruct.templates import TemplateVariant, prompts_for, render, split_prompt
 from ecomlib.recordtypes import RawRecord, SourceSpec
+from ecomlib.schema import UNSEEN_TASK_KINDS, split_task_name
+from ecomlib.seeding import stable_seed
+from ecomlib.text import normalise
 
 PART_NAMES = {
     "task": "1. task description",
@@ -80,7 +88,6 @@ def heldout_table(tasks) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------ instructions
 def six_parts(row: dict) -> pd.DataFrame:
     """A rendered row split back into the paper's six parts (absent optional parts shown as '–')."""
-    from ecomlib.instruct.templates import split_prompt
 
     parts = split_prompt(row["prompt"])
     parts["output"] = row["output"]
@@ -92,8 +99,6 @@ def template_variants(row: dict, choice: int = 0) -> pd.DataFrame:
 
     Varies one factor at a time from the complete default (diverse, EN, task info, output constraint),
     as the paper's Table 11 does; ``choice`` picks among a dataset's diverse wordings."""
-    from ecomlib.instruct.templates import TemplateVariant, render
-    from ecomlib.schema import split_task_name
 
     kind = split_task_name(row["task"])[3]
     variants = [
@@ -113,8 +118,6 @@ def template_variants(row: dict, choice: int = 0) -> pd.DataFrame:
 
 def diverse_wordings(row: dict) -> list[str]:
     """The prompt wordings (part 2) a row's (dataset, kind) may draw under the diverse template."""
-    from ecomlib.instruct.templates import prompts_for
-    from ecomlib.schema import split_task_name
 
     return list(prompts_for(split_task_name(row["task"])[3], row["dataset"], row["data_type"], "en", "diverse"))
 
@@ -155,12 +158,6 @@ def atomic_tasks(spec: SourceSpec, record: RawRecord, previous: Sequence[RawReco
     the recombination strategies (item alignment, attribute-pair verification ...).
 
     Output strings use the gold labels as candidates (no sampled negatives), so they read cleanly."""
-    from ecomlib.instruct import cot
-    from ecomlib.instruct.kinds import KIND_FUNCS, Context
-    from ecomlib.instruct.render import format_output
-    from ecomlib.instruct.tasks import make_task
-    from ecomlib.seeding import stable_seed
-    from ecomlib.schema import UNSEEN_TASK_KINDS
 
     ctx = Context(random.Random(stable_seed(seed, "showcase", spec.name, record.id)))
     for r in previous:
@@ -211,8 +208,6 @@ def pseudo_error_rates(specs: Iterable[SourceSpec], records) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------ leakage
 def overlap(train: Sequence[dict], heldout: Sequence[dict]) -> dict[str, int]:
     """Train/held-out overlap counts: tasks, datasets, and normalised prompts and inputs (all should be 0)."""
-    from ecomlib.text import normalise
-    from ecomlib.instruct.templates import split_prompt
 
     def inputs(rows):
         return {normalise(split_prompt(r["prompt"])["input"]) for r in rows}
@@ -228,7 +223,7 @@ def overlap(train: Sequence[dict], heldout: Sequence[dict]) -> dict[str, int]:
 # ------------------------------------------------------------------------------------------ notebook 03
 def history_frame(model_dir: str | Path, **labels) -> pd.DataFrame:
     """The training history (step, loss, lr) of one model directory, with label columns added."""
-    from ecomlib.training.loop import load_result
+    from ecomlib.training.loop import load_result  # deferred: torch
 
     hist = load_result(Path(model_dir)).history
     df = pd.DataFrame([{"step": h["step"], "loss": h["loss"], "lr": h["lr"]} for h in hist])

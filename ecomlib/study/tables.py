@@ -12,7 +12,6 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from ecomlib.evaluation.summary import summarize, summarize_heldin  # noqa: F401  (moved there; re-read here)
 
 def paper_tables() -> dict:
     """The paper's numbers (copied as data from the project's reference, with its source)."""
@@ -22,16 +21,6 @@ def paper_tables() -> dict:
 def paper_table(key: str) -> pd.DataFrame:
     t = paper_tables()["tables"][key]
     return pd.DataFrame(t["rows"], columns=t["columns"])
-
-
-def aggregate_seeds(rows: list[dict], keys: Sequence[str], by: Sequence[str] = ("group", "label", "size")) -> pd.DataFrame:
-    """Mean and standard deviation over seeds of each numeric column in ``keys``."""
-    df = pd.DataFrame(rows)
-    by = [b for b in by if b in df.columns]
-    g = df.groupby(by, sort=False)[list(keys)]
-    mean, std, n = g.mean().round(2), g.std(ddof=1).round(2), g.size().rename("n_seeds")
-    out = mean.join(std, rsuffix="_sd").join(n).reset_index()
-    return out
 
 
 SPREAD_KEYS = ("UD_rougeL", "UD_rougeL_c", "HI_rougeL", "HI_rougeL_c")
@@ -61,6 +50,15 @@ def seed_means(rows: list[dict], by: Sequence[str], spread: Sequence[str] = SPRE
         row["n_seeds"] = len(members)
         out.append(row)
     return out
+
+
+def seed_frame(rows: list[dict], keys: Sequence[str], by: Sequence[str] = ("group", "label", "size")) -> pd.DataFrame:
+    """``seed_means`` as a table (Tables 5 and 11): the ``by`` columns present, the mean of each of ``keys``,
+    their seed sd (``<key>_sd``, empty with one seed) and ``n_seeds``."""
+    by = [b for b in by if rows and b in rows[0]]
+    cols = [*by, *keys, *(f"{k}_sd" for k in keys), "n_seeds"]
+    means = seed_means(rows, by, spread=keys)
+    return pd.DataFrame([{c: m.get(c, float("nan")) for c in cols} for m in means], columns=cols)
 
 
 def side_by_side(ours: pd.DataFrame, paper: pd.DataFrame, on_ours: str, on_paper: str, cols: dict[str, str]) -> pd.DataFrame:
@@ -205,137 +203,3 @@ def with_missing(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     note = (f"{MISSING} = no number; columns with none at all (no such task, or no such row, in what was "
             f"scored): {', '.join(map(str, empty))}" if empty else "")
     return shown, note
-
-
-# ---------------------------------------------------------------------------------------------------
-# The report's findings: each a comparison computed from the saved tables, never typed in by hand.
-
-def _col(df: pd.DataFrame, *needles: str, exclude: Sequence[str] = ("paper", "_c", " sd", "_sd", "corrected")) -> str | None:
-    """The first column whose lower-cased name contains every needle and none of ``exclude``."""
-    for c in df.columns:
-        low = str(c).lower()
-        if all(n in low for n in needles) and not any(e in low for e in exclude):
-            return c
-    return None
-
-
-def _verdict(delta: float, spread: float) -> str:
-    if delta != delta:
-        return "n/a"
-    if spread == spread and abs(delta) <= spread:
-        return "not significant"
-    return "yes" if delta > 0 else "no"
-
-
-def _main_ud(df: pd.DataFrame, model: str) -> float:
-    """Mean unseen-dataset Rouge-L of the rows of one model type in a Table-4 style table."""
-    rouge = _col(df, "ud", "rouge")
-    text_cols = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
-    if rouge is None or not text_cols:
-        return float("nan")
-    mask = pd.Series(False, index=df.index)
-    for c in text_cols:
-        mask |= df[c].astype(str).str.lower().str.startswith(model.lower())
-    return float(pd.to_numeric(df.loc[mask, rouge], errors="coerce").mean())
-
-
-def _row(df: pd.DataFrame | None, col: str, **eq: Any) -> float:
-    if df is None or col not in df:
-        return float("nan")
-    m = pd.Series(True, index=df.index)
-    for k, v in eq.items():
-        m &= df[k] == v
-    vals = pd.to_numeric(df.loc[m, col], errors="coerce")
-    return float(vals.mean()) if len(vals) else float("nan")
-
-
-def findings(tables: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
-    """The paper's headline claims checked on our saved tables.
-
-    Each row: the claim, the paper's Δ (computed from ``paper_reference.json``), ours, the noise level
-    (the seed sd of the Full model in Table 5, when there are ≥ 2 seeds) and a verdict: ``yes`` (holds),
-    ``no`` (reversed or absent), ``not significant`` (|Δ| within the seed sd), ``missing`` (the table was
-    not produced)."""
-    t5 = tables.get("table5_cot_overall")
-    spread = _row(t5, "UD_rougeL_sd", label="Full") if t5 is not None else float("nan")
-    p4, p5, p9, p10, p11 = (paper_table(k) for k in ("table4_main", "table5_cot_overall", "table9_cross_paradigm",
-                                                         "table10_cross_language", "table11_prompts"))
-    out: list[dict] = []
-
-    def add(claim: str, table: str, paper_delta: float, ours_delta: float, note: str = "") -> None:
-        present = tables.get(table) is not None
-        out.append({
-            "claim": claim, "table": table, "paper Δ": round(paper_delta, 2),
-            "ours Δ": round(ours_delta, 2) if present and ours_delta == ours_delta else None,
-            "seed sd": round(spread, 2) if spread == spread else None,
-            "reproduces": _verdict(ours_delta, spread) if present else "missing", "note": note,
-        })
-
-    t4 = tables.get("table4_main")
-    p_ecom = p4[p4.Model.str.startswith("EcomGPT")]["UD Rouge"].mean()
-    p_bloomz = p4[p4.Model.str.startswith("BLOOMZ")]["UD Rouge"].mean()
-    ours4 = _main_ud(t4, "EcomGPT") - _main_ud(t4, "BLOOMZ") if t4 is not None else float("nan")
-    add("EcomGPT beats BLOOMZ(-like) on UD Rouge-L (mean over sizes)", "table4_main", p_ecom - p_bloomz, ours4)
-
-    labels5 = list(p5["Training data"])
-    add("Removing pseudo-label CoT hurts (Full − w/o pseudo)", "table5_cot_overall",
-        p5["Rouge-L"][0] - p5["Rouge-L"][1], _row(t5, "UD_rougeL", label="Full") - _row(t5, "UD_rougeL", label="w/o pseudo-label CoT"),
-        note=f"paper rows: {labels5[0]!r} vs {labels5[1]!r}")
-    add("Removing gold-label CoT as well hurts further (w/o pseudo − w/o both)", "table5_cot_overall",
-        p5["Rouge-L"][1] - p5["Rouge-L"][2],
-        _row(t5, "UD_rougeL", label="w/o pseudo-label CoT") - _row(t5, "UD_rougeL", label="w/o pseudo- and gold-label CoT"))
-
-    t11 = tables.get("table11_prompts")
-    pr = dict(zip(p11["Setting"], p11["Rouge-L"]))
-    add("Diverse prompts beat narrow prompts", "table11_prompts",
-        pr["Diverse (per-dataset expert prompts)"] - pr["Narrow (one prompt per task family)"],
-        _row(t11, "UD_rougeL", label="Diverse (per-dataset expert prompts)") - _row(t11, "UD_rougeL", label="Narrow (one prompt per task family)"))
-    add("Complete instructions beat w/o output constraints", "table11_prompts",
-        pr["Complete"] - pr["w/o output constraints (OC)"],
-        _row(t11, "UD_rougeL", label="Complete") - _row(t11, "UD_rougeL", label="w/o output constraints (OC)"))
-
-    t9 = tables.get("table9_cross_paradigm")
-
-    def own_drop(df: pd.DataFrame | None, size_col: str, label_col: str, names: dict[str, str]) -> float:
-        if df is None:
-            return float("nan")
-        drops = []
-        for _, g in df.groupby(size_col, sort=False):
-            full = g[g[label_col] == "Full"]
-            for lab, col in names.items():
-                row = g[g[label_col] == lab]
-                if len(full) and len(row):
-                    drops.append(float(full.iloc[0][col]) - float(row.iloc[0][col]))
-        drops = [d for d in drops if d == d]
-        return sum(drops) / len(drops) if drops else float("nan")
-
-    own = {"w/o CLS": "CLS", "w/o Ext": "EXT", "w/o Other": "Other"}
-    add("Removing a paradigm hurts its own test tasks (mean over sizes and CLS/EXT/Other)", "table9_cross_paradigm",
-        own_drop(p9, "Size", "Training", own), own_drop(t9, "size", "Training", own))
-
-    t10 = tables.get("table10_cross_language")
-
-    def transfer(df: pd.DataFrame | None, size_col: str) -> float:
-        if df is None:
-            return float("nan")
-        en_to_zh = pd.to_numeric(df[df.Train == "+EN Δ"]["test ZH"], errors="coerce").mean()
-        zh_to_en = pd.to_numeric(df[df.Train == "+ZH Δ"]["test EN"], errors="coerce").mean()
-        return float(en_to_zh - zh_to_en)
-
-    add("EN→ZH transfer > ZH→EN transfer (+EN Δ on test ZH − +ZH Δ on test EN)", "table10_cross_language",
-        transfer(p10, "Size"), transfer(t10, "size"))
-
-    f4 = tables.get("fig4_task_scaling")
-    ours_tasks = float("nan")
-    if f4 is not None and len(f4):
-        d = [g.sort_values("n_tasks")["UD_rougeL"] for _, g in f4.groupby("size", sort=False)]
-        ours_tasks = sum(float(x.iloc[-1] - x.iloc[0]) for x in d) / len(d)
-    add("More training tasks help (UD Rouge-L, most − fewest tasks, mean over sizes)", "fig4_task_scaling",
-        float("nan"), ours_tasks, note="paper: figure only (qualitative: more tasks → better)")
-
-    fm = tables.get("fig_model_scaling")
-    p_sizes = p4[p4.Model.str.startswith("EcomGPT")]["UD Rouge"]
-    ours_m = float(fm["UD_rougeL"].iloc[-1] - fm["UD_rougeL"].iloc[0]) if fm is not None and len(fm) else float("nan")
-    add("Larger EcomGPT is better (largest − smallest size, UD Rouge-L)", "fig_model_scaling",
-        float(p_sizes.iloc[-1] - p_sizes.iloc[0]), ours_m)
-    return pd.DataFrame(out)

@@ -87,7 +87,7 @@ def test_write_failure_inside_the_verb_is_one_line(tmp_path, capsys, monkeypatch
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     import ecomlib.commands.build_data as build_data
     import ecomlib.commands.train as train
-    import ecomlib.study.cli as study_cli
+    import ecomlib.commands.study as study_cli
 
     monkeypatch.setattr({"build-data": build_data, "train": train, "study": study_cli}[verb],
                         {"build-data": "build", "train": "train_stage", "study": "atomic_write_json"}[verb], full)

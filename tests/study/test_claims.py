@@ -5,9 +5,9 @@ import pytest
 
 from ecomlib.errors import DataError
 from ecomlib.study.claims import (
-    FINDINGS_COLUMNS, TRIVIAL_ARM, Claim, TaskFilter, Term, best_trivial_arm, evaluate_claims, paper_claims,
+    FINDINGS_COLUMNS, TRIVIAL_ARM, Claim, ClaimArms, TaskFilter, Term, best_trivial_arm, evaluate_claims, paper_claims,
 )
-from ecomlib.study.tables import findings, paper_table, paper_tables
+from ecomlib.study.tables import paper_table, paper_tables
 
 TASKS = {  # task -> (level, paradigm, lang)
     "EN-A-CLS-x": ("unseen_dataset", "CLS", "en"),
@@ -67,9 +67,15 @@ def test_delta_is_the_seed_and_task_average():
     assert [str(same[k]) for k in ("delta", "ci_low", "ci_high")] == ["0.0", "0.0", "0.0"]
 
 
-def test_not_applicable_missing_arm_or_marked():
-    row = verdict(claim(), {"A": seeds(5)})
-    assert row.verdict == "not applicable" and "'B'" in row.note and math.isnan(row.delta)
+def test_a_missing_arm_is_an_error_naming_the_claim_and_the_arm():
+    """It used to be a quiet "not applicable": rename a label and a claim silently stopped being checked."""
+    with pytest.raises(DataError, match=r"claim 'c': no scores for arm 'B'"):
+        verdict(claim(), {"A": seeds(5)})
+    with pytest.raises(DataError, match="arm 'B'"):
+        verdict(claim(), {"A": seeds(5), "B": []})
+
+
+def test_not_applicable_when_marked_or_no_test_task():
     row = verdict(claim(), {"A": seeds(5), "B": seeds(0)}, inapplicable={"c": "both arms train on identical rows"})
     assert row.verdict == "not applicable" and "identical rows" in row.note
     gen = Claim("g", "GEN", 1.0, (Term(1.0, "A", TaskFilter(paradigm="GEN")), Term(-1.0, "B", TaskFilter(paradigm="GEN"))))
@@ -99,13 +105,21 @@ def test_filters_pick_the_tasks():
     assert list(df.delta) == [9.0, 0.0, 4.5]
 
 
+def claim_arms(sizes, d):
+    """ClaimArms with readable stand-in keys (the plan's real keys: tests/study/test_plan.py)."""
+    main = {(f, s): f"{f}@{s}" for f in ("BLOOM-like", "BLOOMZ-like", "EcomGPT") for s in sizes}
+    roles = ("no_pseudo", "no_cot", "narrow", "no_oc", "en", "zh", "no_cls", "no_ext", "no_other", "fewest_tasks")
+    return ClaimArms(sizes=tuple(sizes), main=main, full=f"EcomGPT@{d}", fewest_label="8 tasks",
+                     **{r: f"{r}@{d}" for r in roles})
+
+
 def test_cross_language_terms_combine_as_documented():
     d = "m"
-    c = next(c for c in paper_claims(["s", "m"], d, paper_tables()) if c.id == "cross_language")
+    c = next(c for c in paper_claims(claim_arms(["s", "m"], d), paper_tables()) if c.id == "cross_language")
     full = [scores(0.1 * s, seed=s) for s in range(3)]
-    arms = {f"Full@{d}": full,
-            f"ZH@{d}": [scores(0.1 * s, by_task={"ZH-B-Extract-y": -10.0}, seed=s) for s in range(3)],
-            f"EN@{d}": [scores(0.1 * s, by_task={"EN-A-CLS-x": -4.0, "EN-C-NER-z": -4.0}, seed=s) for s in range(3)]}
+    arms = {f"EcomGPT@{d}": full,
+            f"zh@{d}": [scores(0.1 * s, by_task={"ZH-B-Extract-y": -10.0}, seed=s) for s in range(3)],
+            f"en@{d}": [scores(0.1 * s, by_task={"EN-A-CLS-x": -4.0, "EN-C-NER-z": -4.0}, seed=s) for s in range(3)]}
     row = evaluate_claims([c], arms).iloc[0]
     assert row.delta == 6.0 and row.verdict == "reproduced"  # (Full − ZH) on ZH 10 − (Full − EN) on EN 4
 
@@ -127,35 +141,32 @@ def test_findings_columns_and_determinism():
 
 
 def test_paper_deltas_come_from_the_reference_json():
-    claims = {c.id: c for c in paper_claims(["xs", "s", "m", "l"], "m", paper_tables())}
+    claims = {c.id: c for c in paper_claims(claim_arms(["xs", "s", "m", "l"], "m"), paper_tables())}
     p5 = paper_table("table5_cot_overall")
     assert claims["cot_pseudo"].paper_delta == pytest.approx(p5["Rouge-L"][0] - p5["Rouge-L"][1])
     assert claims["cot_pseudo"].paper_delta == pytest.approx(59.2 - 55.46)
-    # the same numbers as the table-based findings, claim by claim
-    table = findings({})
-    old = lambda prefix: table[table.claim.str.startswith(prefix)]["paper Δ"].item()  # noqa: E731
-    pairs = {"main_vs_bloomz": "EcomGPT beats BLOOMZ(-like", "cot_pseudo": "Removing pseudo-label CoT",
-             "cot_gold": "Removing gold-label CoT a", "prompt_diversity": "Diverse prompts beat narr",
-             "output_constraints": "Complete instructions bea", "cross_paradigm": "Removing a paradigm hurts",
-             "cross_language": "EN→ZH transfer > ZH→EN tr", "model_scaling": "Larger EcomGPT is better "}
-    for cid, prefix in pairs.items():
-        assert round(claims[cid].paper_delta, 2) == old(prefix), cid
+    # the numbers the deleted table-based findings computed, claim by claim
+    expected = {"main_vs_bloomz": 33.36, "main_vs_bloom": 49.33, "cot_pseudo": 3.74, "cot_gold": 20.44,
+                "prompt_diversity": 23.82, "output_constraints": 3.59, "cross_paradigm": 35.6, "cross_language": 6.0,
+                "model_scaling": 13.95}
+    for cid, delta in expected.items():
+        assert round(claims[cid].paper_delta, 2) == delta, cid
     assert math.isnan(claims["task_scaling"].paper_delta)
 
 
-def test_paper_claims_arm_keys():
-    claims = paper_claims(["s", "l"], "l", paper_tables())
+def test_paper_claims_name_the_arms_they_are_given():
+    claims = paper_claims(claim_arms(["s", "l"], "l"), paper_tables())
     arms = {t.arm for c in claims for t in c.terms}
-    assert {f"{m}@{s}" for m in ("EcomGPT", "BLOOMZ-like", "BLOOM-like") for s in ("s", "l")} | { "Full@l", "w/o pseudo-label CoT@l",
-            "w/o pseudo- and gold-label CoT@l", "Narrow (one prompt per task family)@l",
-            "w/o output constraints (OC)@l", "w/o CLS@l", "w/o Ext@l", "w/o Other@l", "EN@l", "ZH@l",
-            "8 tasks@l", TRIVIAL_ARM} == arms
+    roles = {"no_pseudo", "no_cot", "narrow", "no_oc", "en", "zh", "no_cls", "no_ext", "no_other", "fewest_tasks"}
+    assert {f"{m}@{s}" for m in ("EcomGPT", "BLOOMZ-like", "BLOOM-like") for s in ("s", "l")} | {
+        f"{r}@l" for r in roles} | {TRIVIAL_ARM} == arms
     ids = [c.id for c in claims]
     assert len(ids) == len(set(ids))
     assert {"target_trivial_rougeL_ws@s", "target_trivial_rougeL_char@l", "model_scaling"} <= set(ids)
-    assert "model_scaling" not in {c.id for c in paper_claims(["s"], "s", paper_tables())}
-    with pytest.raises(DataError, match="default size"):
-        paper_claims(["s"], "m", paper_tables())
+    assert next(c.text for c in claims if c.id == "task_scaling") == "More training tasks help (Full − 8 tasks)"
+    assert "model_scaling" not in {c.id for c in paper_claims(claim_arms(["s"], "s"), paper_tables())}
+    with pytest.raises(DataError, match="no model size"):
+        paper_claims(claim_arms([], "s"), paper_tables())
 
 
 def test_best_trivial_arm_picks_per_metric():
@@ -168,3 +179,15 @@ def test_best_trivial_arm_picks_per_metric():
     assert np.array_equal(merged[t]["rougeL_ws"], a[t]["rougeL_ws"])
     assert np.array_equal(merged[t]["rougeL_char"], b[t]["rougeL_char"])
     assert merged[t]["level"] == "unseen_dataset" and np.array_equal(merged[t]["index"], a[t]["index"])
+
+
+def test_stream_names_decide_the_seed_draws_and_keep_the_old_ones():
+    """The bootstrap seeds an arm's seed resampling by its name; the plan's keys replaced the label@size names,
+    so findings pass the old names as streams and the intervals stay those of before."""
+    arms = {"A": seeds(0, noise=50), "B": seeds(1, noise=50)}
+    cols = ["delta", "ci_low", "ci_high", "verdict"]
+    old = evaluate_claims([claim(a="Full@xs", b="w/o X@xs")], {"Full@xs": arms["A"], "w/o X@xs": arms["B"]}, seed=3)
+    new = evaluate_claims([claim()], arms, seed=3, streams={"c": {"A": "Full@xs", "B": "w/o X@xs"}})
+    assert old[cols].equals(new[cols])
+    plain = evaluate_claims([claim()], arms, seed=3)
+    assert (plain[["ci_low", "ci_high"]] != new[["ci_low", "ci_high"]]).any(axis=None)  # the name matters

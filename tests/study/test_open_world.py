@@ -13,15 +13,23 @@ import pytest
 from ecomlib.config import load_profile
 from ecomlib.evaluation.registry import get_suite
 from ecomlib.sources.published_eval import ECOMGPT_SUBDIR, ECOMGPT_TEST_TASKS
-from ecomlib.study.claims import evaluate_claims, paper_claims
+from ecomlib.study.claims import ClaimArms, evaluate_claims, paper_claims
 from ecomlib.study.evidence import inapplicable_claims
 from ecomlib.study.tables import paper_tables, with_missing
 
 SIZES = ["xs", "s"]
 
 
+ROLES = {"full": "Full", "no_pseudo": "w/o pseudo-label CoT", "no_cot": "w/o pseudo- and gold-label CoT",
+         "narrow": "Narrow (one prompt per task family)", "no_oc": "w/o output constraints (OC)", "no_cls": "w/o CLS",
+         "no_ext": "w/o Ext", "no_other": "w/o Other", "en": "EN", "zh": "ZH", "fewest_tasks": "4 tasks"}
+
+
 def _claims():
-    return {c.id: c for c in paper_claims(SIZES, "xs", paper_tables(), fewest_tasks="4 tasks")}
+    """The paper's claims on stand-in arm keys ``<label>@xs`` (the plan's real keys: tests/study/test_plan.py)."""
+    main = {(f, s): f"{f}@{s}" for f in ("BLOOM-like", "BLOOMZ-like", "EcomGPT") for s in SIZES}
+    arms = ClaimArms(sizes=tuple(SIZES), main=main, fewest_label="4 tasks", **{r: f"{lab}@xs" for r, lab in ROLES.items()})
+    return {c.id: c for c in paper_claims(arms, paper_tables())}
 
 
 def _digests(**same_as_full):

@@ -42,7 +42,7 @@ def test_cached_runs_once_and_interrupted_stage_is_not_complete(work):
 @pytest.mark.slow
 def test_smoke_pipeline_end_to_end_is_cached_and_deterministic(work):
     from ecomlib.study import pipeline
-    from ecomlib.study.tables import summarize
+    from ecomlib.evaluation.summary import summarize
 
     p = load_profile("smoke")
     size = p.model.default_size

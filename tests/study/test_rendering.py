@@ -180,7 +180,7 @@ def test_html_rendering_carries_each_figures_alt_text(tmp_path):
 def test_a_variants_stages_show_on_the_terminal_and_not_in_the_notebook(monkeypatch, capfd):
     """#24: a cpu variant trained and evaluated for minutes behind a bare 'variants 2/18' bar. Its stages'
     bars (step, loss, tokens/s; rows generated) now draw on the terminal; the notebook gets one line."""
-    from ecomlib.study import experiments, pipeline
+    from ecomlib.study import experiments, pipeline, results
 
     terminal = io.StringIO()
     monkeypatch.setattr(progress, "kernel_terminal", lambda: terminal)  # what a papermill kernel gets
@@ -199,24 +199,22 @@ def test_a_variants_stages_show_on_the_terminal_and_not_in_the_notebook(monkeypa
 
     def evaluate(p, model_dir, split="heldout", progress=False):
         stage("generate", 6, progress)
-        return {"tasks": {}, "summary": {}}
+        task = {"lang": "en", "level": "held_in", "task_type": "CLS", "rougeL_ws": 50.0, "rougeL_char": 40.0}
+        return {"tasks": {"EN-X-CLS-y": task}, "summary": {}}
 
     monkeypatch.setattr(pipeline, "finetune", finetune)
     monkeypatch.setattr(pipeline, "evaluate", evaluate)
-    import ecomlib.study.tables as tables
-
-    monkeypatch.setattr(tables, "summarize", lambda s: {"UD": 1.0})
-    monkeypatch.setattr(tables, "summarize_heldin", lambda s: {"HI_UD": 1.0})
+    monkeypatch.setattr(results, "trivial_results", lambda *a, **k: [])  # no real EcomInstruct build here
     profile = load_profile("smoke")
     capfd.readouterr()
-    rows = experiments.run(profile, [experiments.Variant("A"), experiments.Variant("B")], progress=True)
+    rows = experiments.run(profile, "lr_sweep", progress=True)  # two arms: lr 0.003 (= Full) and lr 0.006
     out, err = capfd.readouterr()
-    assert [r["UD"] for r in rows] == [1.0, 1.0]
+    assert [r["HI_rougeL"] for r in rows] == [50.0, 50.0]
     shown = _lines(out) + _lines(err)
-    assert len(shown) == 1 and shown[0].startswith("variants: 2/2 "), shown  # the notebook's one line
+    assert len(shown) == 1 and shown[0].startswith("arms: 2/2 "), shown  # the notebook's one line
     drawn = terminal.getvalue()
     assert "train ecominstruct" in drawn and "loss=1.2345" in drawn and "tok_s=987" in drawn
-    assert "generate" in drawn and "6/6" in drawn and "B (size" in drawn
+    assert "generate" in drawn and "6/6" in drawn and "EcomGPT@xs{train.lr=0.006} (seed 0)" in drawn
 
 
 def test_tables_render_whole_and_empty_cells_as_a_dash():

@@ -43,27 +43,6 @@ def test_change_vs_full():
     assert T.change_vs_full(df, ["CLS"])["CLS"].tolist() == [-2.5]
 
 
-def test_findings_verdicts():
-    t5 = pd.DataFrame({"label": ["Full", "w/o pseudo-label CoT", "w/o pseudo- and gold-label CoT"],
-                       "UD_rougeL": [30.0, 29.5, 20.0], "UD_rougeL_sd": [1.0, 1.0, 1.0]})
-    t11 = pd.DataFrame({"group": ["Diversity", "Diversity"],
-                        "label": ["Diverse (per-dataset expert prompts)", "Narrow (one prompt per task family)"],
-                        "UD_rougeL": [10.0, 15.0]})
-    f = T.findings({"table5_cot_overall": t5, "table11_prompts": t11}).set_index("claim")
-    verdict = f["reproduces"]
-    assert verdict[verdict.index.str.startswith("Removing pseudo")].item() == "not significant"
-    assert verdict[verdict.index.str.startswith("Removing gold")].item() == "yes"
-    assert verdict[verdict.index.str.startswith("Diverse")].item() == "no"
-    assert verdict[verdict.index.str.startswith("EcomGPT beats")].item() == "missing"
-    assert not math.isnan(f["paper Δ"].iloc[0]) and f["paper Δ"].iloc[0] > 20
-
-
-def test_findings_reads_a_table4_layout():
-    t4 = pd.DataFrame({"Model": ["BLOOMZ-like xs", "EcomGPT xs"], "UD Rouge": [10.0, 25.0], "UD Rouge (corrected)": [0.0, 0.0]})
-    f = T.findings({"table4_main": t4})
-    assert f.loc[0, "ours Δ"] == 15.0 and f.loc[0, "reproduces"] == "yes"
-
-
 def test_table4_markdown_has_the_papers_layout_first_and_the_rest_second(tmp_path):
     """#24: table4_main.md had 26 columns in one table."""
     from ecomlib.study.notebook import Study
@@ -94,3 +73,26 @@ def test_cross_language_table_carries_the_seed_sd_of_its_means():
     assert t.loc["EN", "test EN"] == 11.0 and t.loc["EN", "test EN sd"] == round(2 ** 0.5, 2)
     assert t.loc["EN", "test ZH sd"] == 0.0 and math.isnan(t.loc["+ZH Δ", "test EN sd"])
     assert "test EN sd" not in T.cross_language_table(means).columns  # the displayed table is unchanged
+
+
+def _aggregate_seeds(rows, keys, by):
+    """The deleted pandas aggregator of Tables 5 and 11, verbatim (seed_frame replaces it)."""
+    df = pd.DataFrame(rows)
+    by = [b for b in by if b in df.columns]
+    g = df.groupby(by, sort=False)[list(keys)]
+    mean, std, n = g.mean().round(2), g.std(ddof=1).round(2), g.size().rename("n_seeds")
+    return mean.join(std, rsuffix="_sd").join(n).reset_index()
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
+@pytest.mark.parametrize("n_seeds", [1, 3])  # the profiles' seed counts (smoke/paper: 1, cpu/gpu: 3)
+def test_seed_frame_is_the_old_aggregator_on_the_profiles_seed_counts(n_seeds):
+    import random
+
+    rng = random.Random(n_seeds)
+    keys = ["UD_miF1", "UD_rougeL"]
+    for _ in range(200):
+        rows = [{"group": g, "label": lab, **{k: round(rng.uniform(0, 100), 2) for k in keys}}
+                for _ in range(n_seeds) for g, lab in (("A", "Full"), ("A", "w/o X"), ("B", "Narrow"))]
+        old = _aggregate_seeds(rows, keys, ("group", "label")).to_csv(index=False)
+        assert T.seed_frame(rows, keys, ("group", "label")).to_csv(index=False) == old

@@ -1,0 +1,57 @@
+"""The pin of #22: the smoke study, run through the plan (``ecomlib study --all``), reproduces the outputs of
+the code before the refactor (tests/fixtures/smoke_pin, captured by ``./run_all.sh --profile smoke`` at
+d833282): Table 4, the held-in table, the findings, and every main-table model's scores.json and training
+record. A broken arm key / label mapping (say BLOOM-like scored as BLOOMZ-like) changes the scores or the
+training record of some row, and this test fails.
+
+It runs in the session's ECOMLIB_WORK_DIR when one is set (scripts/test.sh sets one), so the notebooks
+that run afterwards reuse its cached stages; else in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from ecomlib.config import REPO_ROOT, load_profile
+from ecomlib.study import pipeline, results
+from ecomlib.study.plan import study_plan
+from tests.robustness.cli_helpers import run_cli
+
+PIN = REPO_ROOT / "tests" / "fixtures" / "smoke_pin"
+SUITES = ("heldout", "heldin")
+
+
+@pytest.fixture
+def work_dir(tmp_path, monkeypatch):
+    if not os.environ.get("ECOMLIB_WORK_DIR"):
+        monkeypatch.setenv("ECOMLIB_WORK_DIR", str(tmp_path / "work"))
+
+
+@pytest.mark.slow
+def test_the_smoke_plan_reproduces_the_pinned_study(tmp_path, capsys, work_dir):
+    out = tmp_path / "plan"
+    rc, stdout, err = run_cli(capsys, "study", "--profile", "smoke", "--all", "--out", out, "--no-progress")
+    assert rc == 0, err
+    for name in ("table4_main.csv", "heldin.csv", "findings.csv"):
+        assert (out / name).read_text(encoding="utf-8") == (PIN / name).read_text(encoding="utf-8"), name
+
+    profile = load_profile("smoke")
+    plan = study_plan(profile)
+    index = results.scores_index(results.read_results(out / "results.csv"))
+    training = json.loads((PIN / "training.json").read_text())
+    pinned = sorted(p.name for p in (PIN / "scores").iterdir())
+    seen = []
+    for row in plan.main:
+        name = f"{row.arm.key}#seed{row.seed}"
+        model_dir = results.arm_model(profile, row.arm, row.seed)
+        record = json.loads((model_dir / "result.json").read_text())
+        assert {k: record[k] for k in training[name]} == training[name], name
+        for suite in SUITES:
+            want = json.loads((PIN / "scores" / f"{name}.{suite}.json").read_text())
+            got = pipeline.evaluate(row.arm.profile(profile, row.seed), model_dir, suite)
+            assert got == want, f"{name} {suite}: scores.json"
+            assert index[(row.arm.key, row.seed, suite)]["tasks"] == want["tasks"], f"{name} {suite}: results table"
+            seen.append(f"{name}.{suite}.json")
+    assert sorted(seen) == pinned  # every pinned model is in the plan's main table, and only those
