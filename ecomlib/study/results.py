@@ -25,18 +25,19 @@ import pandas as pd
 
 from ecomlib.config import Profile
 from ecomlib.errors import DataError
+from ecomlib.evaluation.registry import suites_for
+from ecomlib.evaluation.summary import summarize, summarize_heldin
 from ecomlib.io import atomic_write_text
 from ecomlib.schema import PARADIGM_OF_TASK_TYPE
 
 # tqdm.auto in a kernel without ipywidgets warns once with a path of this machine; the bars still work.
 warnings.filterwarnings("ignore", message="IProgress not found")
 from ecomlib.progress import terminal_only, tqdm  # noqa: E402  (bars in the terminal, one line in a notebook)
-from ecomlib.study import chinese_ecomqa, evidence, pipeline, published
-from ecomlib.study.claims import TRIVIAL_ARM, evaluate_claims
-from ecomlib.study.plan import ALL_SUITES, Arm, Experiment, Plan, STAGE_OF_FAMILY
-from ecomlib.study.showcase import TABLE4_KEYS, table4_frame
-from ecomlib.evaluation.summary import summarize, summarize_heldin
-from ecomlib.study.tables import seed_means
+from ecomlib.study import evidence, pipeline  # noqa: E402
+from ecomlib.study.claims import TRIVIAL_ARM, evaluate_claims  # noqa: E402
+from ecomlib.study.plan import ALL_SUITES, STAGE_OF_FAMILY, Arm, Experiment, Plan  # noqa: E402
+from ecomlib.study.showcase import TABLE4_KEYS, table4_frame  # noqa: E402
+from ecomlib.study.tables import seed_means  # noqa: E402
 
 RESULT_COLUMNS = ("arm", "label", "family", "size", "seed", "suite", "task", "level", "language", "paradigm",
                   "task_type", "metric", "value")
@@ -45,16 +46,8 @@ TRIVIAL = "trivial"
 
 
 def _suite_names(profile: Profile) -> list[str]:
-    """The suites that apply to ``profile``, in scoring order. (The lead swaps this body for the suite
-    registry's ``[s.name for s in registry.suites_for(profile)]`` at merge.)"""
-    names = ["heldout"]
-    if profile.data.heldin_per_task:  # a profile that builds no held-in split has nothing to score there
-        names.append("heldin")
-    if published.applies(profile):
-        names.append("ecomgpt")
-    if chinese_ecomqa.applies(profile):
-        names.append("chinese_ecomqa")
-    return names
+    """The suites that apply to ``profile``, in scoring order (``ecomlib.evaluation.registry``)."""
+    return [s.name for s in suites_for(profile)]
 
 
 def arm_model(profile: Profile, arm: Arm, seed: int, progress: bool = False) -> Path:
