@@ -99,7 +99,6 @@ class _FakeModels:
     (a folder named ``good``) or nothing: no training, no generation."""
 
     def __init__(self, monkeypatch, root: Path):
-        import ecomlib.evaluation
         import ecomlib.evaluation.generation
         import ecomlib.training
 
@@ -109,7 +108,7 @@ class _FakeModels:
         monkeypatch.setattr(ecomlib.training, "load_model", lambda model_dir, dtype=None: Path(model_dir).name)
         monkeypatch.setattr(ecomlib.training, "load_tokenizer", lambda model_dir: None)
         monkeypatch.setattr(ecomlib.evaluation.generation, "place_for_inference", lambda m: m)
-        monkeypatch.setattr(ecomlib.evaluation, "evaluate_model", self.evaluate_model)
+        monkeypatch.setattr(pipeline, "evaluate_model", self.evaluate_model)  # the pipeline imports it by name
 
     def cached(self, stage, params, run, deps=()):
         self.params.append((params, deps))
