@@ -97,6 +97,9 @@ class TrainConfig:
     max_steps: int = 0  # >0 caps the EcomInstruct stage (smoke runs)
     lr: float = 2e-5
     pretrain_lr: float = 1e-3
+    # The BLOOMZ-like stage's lr; None = train.lr. The general stage and the fine-tune converge best at
+    # different rates (results/bench/convergence_cpu_s_*.json: 0.004 vs 0.002 on the cpu profile).
+    general_lr: Optional[float] = None
     weight_decay: float = 0.0
     warmup_ratio: float = 0.03
     batch_size: int = 8  # sequences per micro-batch
@@ -112,6 +115,10 @@ class TrainConfig:
     log_every: int = 10
     save_every: int = 0  # 0 = only at the end
     seed: int = 0
+    # The BLOOM-like and BLOOMZ-like stages' seed; None = train.seed, so every seed replicate retrains the bases.
+    # Set, the bases are trained once and every replicate fine-tunes the same BLOOMZ-like model (as the paper
+    # fine-tunes one BLOOMZ per size): the seed spread is then the fine-tune's alone.
+    base_seed: Optional[int] = None
     # Convergence (ecomlib.training.convergence): a share of each stage's rows held aside; the stage stops when
     # their loss has not improved by min_delta (relative) for `patience` evaluations, keeping the best weights.
     # The step budgets above are then maxima. heldaside_fraction 0 = off (train the whole budget).
@@ -120,6 +127,15 @@ class TrainConfig:
     evals_per_epoch: int = 4
     patience: int = 3  # 0 = never stop early (still keep the best evaluation's weights)
     min_delta: float = 0.002
+
+    def stage_lr(self, stage: str) -> float:
+        """The peak learning rate of a training stage: ``pretrain_lr``; ``general_lr`` for the general stage
+        when set; else ``lr``."""
+        if stage == "pretrain":
+            return self.pretrain_lr
+        if stage == "general" and self.general_lr is not None:
+            return self.general_lr
+        return self.lr
 
 
 @dataclass
@@ -310,6 +326,8 @@ _RANGES: dict[str, _Range] = {
     "train.log_every": _Range(1, MAX_STEPS, "steps between log lines"),
     "train.save_every": _Range(0, MAX_STEPS, "0 = only at the end"),
     "train.seed": _Range(0, MAX_SEED, "a 32-bit seed"),
+    "train.general_lr": _Range(0, 1, "AdamW moves each weight by about lr a step; null = train.lr", low_open=True),
+    "train.base_seed": _Range(0, MAX_SEED, "a 32-bit seed; null = train.seed"),
     "train.heldaside_fraction": _Range(0, 0.5, "a share of each stage's rows never trained on; 0 = off"),
     "train.heldaside_max": _Range(1, MAX_ROWS, "rows scored at each evaluation"),
     "train.evals_per_epoch": _Range(1, 10**4, "held-aside evaluations per epoch"),
@@ -321,6 +339,7 @@ _RANGES: dict[str, _Range] = {
     "eval.max_prompt_tokens": _Range(1, 2**17, "tokens kept of each prompt"),
     "eval.n_per_task": _Range(1, MAX_ROWS, "rows scored per task"),
 }
+_NULLABLE = ("train.general_lr", "train.base_seed")  # null: fall back to train.lr / train.seed
 _LADDER_RANGES = {
     "hidden_size": _Range(1, 2**16, "BLOOM-176B has 14,336"),
     "n_layer": _Range(1, 1024, "BLOOM-176B has 70"),
@@ -361,7 +380,9 @@ def _check(p: Profile, src: str) -> Profile:
     need(p.train.pretrain_lr > 0, "train.pretrain_lr", "a positive learning rate")
     for key, allowed in _RANGES.items():
         section, _, name = key.rpartition(".")
-        _in_range(getattr(getattr(p, section) if section else p, name), allowed, key, src)
+        value = getattr(getattr(p, section) if section else p, name)
+        if value is not None or key not in _NULLABLE:
+            _in_range(value, allowed, key, src)
     for key, allowed in _LIST_RANGES.items():
         section, name = key.split(".")
         for i, v in enumerate(getattr(getattr(p, section), name)):

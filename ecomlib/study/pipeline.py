@@ -144,12 +144,20 @@ def existing_checkpoint(profile: Profile, size: str, stage: str) -> Path | None:
     return Path(name)
 
 
+def base_profile(profile: Profile) -> Profile:
+    """The profile the bases train with: ``train.seed`` replaced by ``train.base_seed`` when that is set (the
+    bases are then shared by every seed replicate of the fine-tune)."""
+    b = profile.train.base_seed
+    return profile if b is None or b == profile.train.seed else apply_overrides(profile, {"train.seed": b}, src="train.base_seed")
+
+
 def base_model(profile: Profile, size: str, stage: str, progress: bool = False) -> Path:
     """``pretrain`` = BLOOM-like, ``general`` = BLOOMZ-like (pretrain + general instructions). With 0 steps
     for the stage (the paper profile) the real BLOOM / BLOOMZ checkpoint is returned as it is."""
     from ecomlib.training import load_tokenizer, train_stage  # deferred: torch
 
     assert stage in ("pretrain", "general"), stage
+    profile = base_profile(profile)
     existing = existing_checkpoint(profile, size, stage)
     if existing is not None:
         return existing
@@ -168,7 +176,7 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
     }
     if stage == "general":
         # LoRA applies to a stage that starts from trained weights, never to pretraining from random init.
-        params["train"].update(general_steps=t.general_steps, lr=t.lr, lora=t.lora, lora_r=t.lora_r, lora_alpha=t.lora_alpha)
+        params["train"].update(general_steps=t.general_steps, lr=t.stage_lr("general"), lora=t.lora, lora_r=t.lora_r, lora_alpha=t.lora_alpha)
         init = base_model(profile, size, "pretrain", progress)
         from ecomlib.training.checkpoint import init_identity  # deferred: torch
 
@@ -277,6 +285,7 @@ def general_check(profile: Profile, size: str, progress: bool = False) -> dict:
     rule is off (no rows were set aside). Cached like an evaluation."""
     from ecomlib.training.convergence import stage_split  # deferred: torch
 
+    profile = base_profile(profile)  # the bases' own settings: one check per trained base
     bases = {stage: base_model(profile, size, stage, progress) for stage in ("pretrain", "general")}
     params = {"models": {k: str(v) for k, v in bases.items()}, "eval": dataclasses.asdict(profile.eval),
               "train": _train_params(profile), "world": dataclasses.asdict(profile.world), "seed": profile.seed}

@@ -178,9 +178,11 @@ def seeded(profile: Profile, specs: Iterable[tuple]) -> list[Row]:
 
 
 def main_table(profile: Profile) -> list[Row]:
-    """Table 4: the three families at every size of the ladder, every seed (seed, then size, then family)."""
+    """Table 4: the three families at every size of the ladder, every seed (seed, then size, then family).
+    With ``train.base_seed`` set the bases are trained once, so BLOOM-like and BLOOMZ-like get that one seed."""
     return [Row(f"{family} {s.name}", make_arm(profile, family, s.name), seed, "main")
-            for seed in profile.study.seeds for s in profile.model.ladder for family in FAMILIES]
+            for seed in profile.study.seeds for s in profile.model.ladder for family in FAMILIES
+            if family == "EcomGPT" or profile.train.base_seed is None or seed == profile.study.seeds[0]]
 
 
 def cot_overall(profile: Profile) -> list[Row]:

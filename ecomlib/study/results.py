@@ -272,7 +272,10 @@ def findings(plan: Plan) -> pd.DataFrame:
     # names), so intervals with several seeds are those of before the plan.
     main = {r.arm.key for r in plan.main}
     streams = {c.id: names for c in plan.claims if any(t.arm not in main and t.arm != TRIVIAL_ARM for t in c.terms)}
-    return evaluate_claims(plan.claims, arms, inapplicable=inapplicable, streams=streams)
+    # shared bases (train.base_seed) are one trained model each: fixed, like the trivial floor
+    fixed = [k for k, a in plan.arms().items() if a.family != "EcomGPT"] if plan.profile.train.base_seed is not None else []
+    return evaluate_claims(plan.claims, arms, inapplicable=inapplicable, streams=streams,
+                           deterministic=(TRIVIAL_ARM, *fixed))
 
 
 CLAIM_EXPERIMENTS = ("cot_overall", "prompts", "cross_language", "cross_paradigm", "task_scaling")

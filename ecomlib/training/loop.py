@@ -244,7 +244,7 @@ def _stop_if_diverged(stage: str, step: int, loss: float, grad_norm, lr: float) 
     if math.isfinite(loss) and math.isfinite(norm):
         return
     what = f"loss {loss}" if not math.isfinite(loss) else f"gradient norm {norm} (loss {loss:.4f})"
-    key = "train.pretrain_lr" if stage == "pretrain" else "train.lr"
+    key = {"pretrain": "train.pretrain_lr", "general": "train.general_lr (or train.lr)"}.get(stage, "train.lr")
     raise DivergedError(f"train stage {stage!r}, step {step}: {what} is not finite; stopped before the update, "
                         f"no model saved. Lower the learning rate ({key}={lr:g}) or check the initial weights "
                         "(fp16 weights overflow: load them in fp32, train with train.bf16)")
@@ -360,7 +360,7 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     stream = MicroBatchStream(encoded, t.batch_size, t.max_length, t.packing, stable_seed(t.seed, stage, sep=SEED_SEP), tokenizer.pad_token_id,
                               pad_to=8)
     steps = total_steps(profile, stage, stream, G)
-    lr = t.pretrain_lr if stage == "pretrain" else t.lr
+    lr = t.stage_lr(stage)
     if steps <= 0:
         raise ConfigError(f"train stage {stage!r}: 0 steps (train.{stage}_steps); skip the stage instead")
     from transformers import get_cosine_schedule_with_warmup

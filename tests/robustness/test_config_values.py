@@ -29,6 +29,8 @@ from ecomlib.errors import ConfigError
         ("tokenizer.vocab_size=10000000000000", "tokenizer.vocab_size", "in [300, 1000000]"),
         ("eval.max_new_tokens=100000000", "eval.max_new_tokens", "in [1, 4096]"),
         ("train.lr=5", "train.lr", "in (0, 1]"),
+        ("train.general_lr=0", "train.general_lr", "in (0, 1]"),
+        ("train.base_seed=-1", "train.base_seed", "in [0, 4294967295]"),
         ("train.pretrain_steps=100000000", "train.pretrain_steps", "in [0, 10000000]"),
         ("train.max_length=10000000", "train.max_length", "in [16, 131072]"),
         ("train.lora_alpha=0", "train.lora_alpha", "in [1, 65536]"),
