@@ -58,15 +58,20 @@ CHINESE_ECOMQA_TASK_TYPE = {"ITC": "CLS", "RLC": "CLS", "PC": "CLS", "RVC": "CLS
 
 # ---- where the files are --------------------------------------------------------------------------------
 
-def ecomgpt_root(data_dir: Path | None) -> Path:
-    """The ``ecom_instruct_v1`` folder: under ``data_dir`` (default ``$ECOMLIB_DATA_DIR``), or ``data_dir``
-    itself when it already is that folder."""
+def _suite_data_dir(data_dir: Path | None, suite: str, holds: Path) -> Path:
+    """``data_dir``, or ``$ECOMLIB_DATA_DIR`` when it is None; neither: a ConfigError saying what to pass."""
     if data_dir is None:
         data_dir = default_data_dir(required=False)
         if data_dir is None:
-            raise ConfigError("suite 'ecomgpt' needs --data-dir or ECOMLIB_DATA_DIR (the folder holding "
-                              f"{ECOMGPT_SUBDIR.as_posix()})")
-    data_dir = Path(data_dir)
+            raise ConfigError(f"suite {suite!r} needs --data-dir or ECOMLIB_DATA_DIR (the folder holding "
+                              f"{holds.as_posix()})")
+    return Path(data_dir)
+
+
+def ecomgpt_root(data_dir: Path | None) -> Path:
+    """The ``ecom_instruct_v1`` folder: under ``data_dir`` (default ``$ECOMLIB_DATA_DIR``), or ``data_dir``
+    itself when it already is that folder."""
+    data_dir = _suite_data_dir(data_dir, "ecomgpt", ECOMGPT_SUBDIR)
     if (data_dir / ECOMGPT_SUBDIR).is_dir():
         return data_dir / ECOMGPT_SUBDIR
     return data_dir
@@ -90,12 +95,7 @@ def absent_ecomgpt_tasks(data_dir: Path | None) -> list[str]:
 def chinese_ecomqa_file(data_dir: Path | None) -> Path:
     """The ChineseEcomQA file under the data directory (default ``$ECOMLIB_DATA_DIR``), or ``data_dir``
     when it is the ``.jsonl`` file itself."""
-    if data_dir is None:
-        data_dir = default_data_dir(required=False)
-        if data_dir is None:
-            raise ConfigError("suite 'chinese_ecomqa' needs --data-dir or ECOMLIB_DATA_DIR (the folder holding "
-                              f"{CHINESE_ECOMQA_FILE.as_posix()})")
-    data_dir = Path(data_dir)
+    data_dir = _suite_data_dir(data_dir, "chinese_ecomqa", CHINESE_ECOMQA_FILE)
     return data_dir if data_dir.is_file() else data_dir / CHINESE_ECOMQA_FILE
 
 
