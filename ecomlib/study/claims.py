@@ -15,7 +15,6 @@ world, or the caller marks the claim inapplicable), ``too few seeds`` (a stochas
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
@@ -110,10 +109,9 @@ def _round(x: float | None) -> float:
 
 
 def evaluate_claim(claim: Claim, arms: Arms, *, inapplicable: Mapping[str, str] | None = None,
-                   deterministic: Sequence[str] = (TRIVIAL_ARM,), B: int = 2000, seed: int = 0,
-                   streams: Mapping[str, str] | None = None) -> dict:
-    """One findings row (columns FINDINGS_COLUMNS). ``streams``: the name an arm's seed resampling is drawn
-    under in the bootstrap (``stats`` seeds each arm's draws by its name; default the arm key)."""
+                   deterministic: Sequence[str] = (TRIVIAL_ARM,), B: int = 2000, seed: int = 0) -> dict:
+    """One findings row (columns FINDINGS_COLUMNS). The bootstrap draws each arm's seed resampling under
+    its key (``stats``), so an interval never depends on a display label."""
     row = {"claim": claim.text, "paper_delta": _round(claim.paper_delta), "delta": float("nan"),
            "ci_low": float("nan"), "ci_high": float("nan"), "seeds": "", "verdict": "not applicable",
            "id": claim.id, "note": claim.note}
@@ -132,9 +130,6 @@ def evaluate_claim(claim: Claim, arms: Arms, *, inapplicable: Mapping[str, str] 
     if reason:
         row["note"] = "; ".join(x for x in (claim.note, f"not applicable: {reason}") if x)
         return row
-    if streams:
-        arms = {streams.get(a, a): arms[a] for a in names}
-        terms = [dataclasses.replace(t, arm=streams.get(t.arm, t.arm)) for t in terms]
     res = paired_bootstrap(arms, terms, B=B, seed=seed)
     row.update(delta=_round(res["delta"]), ci_low=_round(res["ci_low"]), ci_high=_round(res["ci_high"]))
     if stochastic and min(have) < claim.min_seeds:
@@ -145,17 +140,15 @@ def evaluate_claim(claim: Claim, arms: Arms, *, inapplicable: Mapping[str, str] 
 
 
 def evaluate_claims(claims: Sequence[Claim], arms: Arms, *, inapplicable: Mapping[str, str] | None = None,
-                    deterministic: Sequence[str] = (TRIVIAL_ARM,), B: int = 2000, seed: int = 0,
-                    streams: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+                    deterministic: Sequence[str] = (TRIVIAL_ARM,), B: int = 2000, seed: int = 0) -> pd.DataFrame:
     """The findings table: one row per claim, columns FINDINGS_COLUMNS. ``arms`` maps an arm key to its
-    per-instance score dicts, one per seed; ``deterministic`` arms need no seed replicates; ``streams``:
-    per claim id, the bootstrap stream name of each arm (``evaluate_claim``)."""
+    per-instance score dicts, one per seed; ``deterministic`` arms need no seed replicates."""
     known = {c.id for c in claims}
     unknown = sorted(set(inapplicable or {}) - known)
     if unknown:
         raise DataError(f"inapplicable: no claim with id(s) {unknown}")
-    rows = [evaluate_claim(c, arms, inapplicable=inapplicable, deterministic=deterministic, B=B, seed=seed,
-                           streams=(streams or {}).get(c.id)) for c in claims]
+    rows = [evaluate_claim(c, arms, inapplicable=inapplicable, deterministic=deterministic, B=B, seed=seed)
+            for c in claims]
     return pd.DataFrame(rows, columns=list(FINDINGS_COLUMNS))
 
 

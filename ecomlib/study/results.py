@@ -267,15 +267,9 @@ def findings(plan: Plan) -> pd.DataFrame:
                for k, a in plan.arms().items() if k in keys and a.family == "EcomGPT" and a.size == default}
     names = _claim_names(plan)
     inapplicable = evidence.inapplicable_claims(plan.claims, digests, names)
-    # The bootstrap seeds each arm's seed resampling by its name: an ablation claim keeps drawing under the
-    # names its arms always had (label@size, "Full@xs"), a Table-4 claim under the keys (which are its old
-    # names), so intervals with several seeds are those of before the plan.
-    main = {r.arm.key for r in plan.main}
-    streams = {c.id: names for c in plan.claims if any(t.arm not in main and t.arm != TRIVIAL_ARM for t in c.terms)}
     # shared bases (train.base_seed) are one trained model each: fixed, like the trivial floor
     fixed = [k for k, a in plan.arms().items() if a.family != "EcomGPT"] if plan.profile.train.base_seed is not None else []
-    return evaluate_claims(plan.claims, arms, inapplicable=inapplicable, streams=streams,
-                           deterministic=(TRIVIAL_ARM, *fixed))
+    return evaluate_claims(plan.claims, arms, inapplicable=inapplicable, deterministic=(TRIVIAL_ARM, *fixed))
 
 
 CLAIM_EXPERIMENTS = ("cot_overall", "prompts", "cross_language", "cross_paradigm", "task_scaling")

@@ -84,20 +84,20 @@ def test_the_claims_replicates_are_the_seeds_their_experiments_train(monkeypatch
         results.replicates(plan, ["EcomGPT@zz"])
 
 
-def test_findings_draw_each_ablation_arm_under_its_old_name(monkeypatch):
+def test_findings_read_shared_bases_as_fixed_models(monkeypatch):
+    """With train.base_seed the BLOOM-like / BLOOMZ-like arms are one trained model each: the claims read
+    them as fixed (like the trivial floor), not as arms short of seeds; without it they are seed replicates."""
     from ecomlib.config import load_profile
+    from ecomlib.study.claims import TRIVIAL_ARM
     from ecomlib.study.plan import study_plan
 
-    plan = study_plan(load_profile("smoke"))
     monkeypatch.setattr(results, "arm_model", lambda profile, arm, seed, progress=False: seed)
     monkeypatch.setattr(results.evidence, "model_instance_scores", lambda profile, model, split: {})
     monkeypatch.setattr(results.evidence, "best_trivial_replicate", lambda profile: {})
     monkeypatch.setattr(results.evidence, "rows_digest", lambda profile, selection: repr(selection))
     seen = {}
     monkeypatch.setattr(results, "evaluate_claims", lambda claims, arms, **kw: seen.update(kw))
-    results.findings(plan)
-    streams = seen["streams"]
-    assert streams["cot_pseudo"]["EcomGPT@xs"] == "Full@xs"
-    assert streams["cot_pseudo"]["EcomGPT@xs[exclude_strategies=pseudo]"] == "w/o pseudo-label CoT@xs"
-    assert streams["task_scaling"]["EcomGPT@xs[n_tasks=4]"] == "4 tasks@xs"
-    assert "main_vs_bloomz" not in streams and "model_scaling" not in streams  # their keys are their old names
+    results.findings(study_plan(load_profile("smoke", ["train.base_seed=0"])))
+    assert set(seen["deterministic"]) == {TRIVIAL_ARM, "BLOOM-like@xs", "BLOOM-like@s", "BLOOMZ-like@xs", "BLOOMZ-like@s"}
+    results.findings(study_plan(load_profile("smoke")))
+    assert tuple(seen["deterministic"]) == (TRIVIAL_ARM,)
