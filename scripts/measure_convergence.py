@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", default=None)
     ap.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--per-task", type=int, default=None, metavar="N",
+                    help="fine-tune on N rows per task of the build (Selection(per_task=N)); the tokenizer and bases "
+                    "are those of the full build, so rows per task can be compared on held-in at their cost")
     ap.add_argument("--bases-only", action="store_true", help="the BLOOM-like and BLOOMZ-like stages and the "
                     "BLOOMZ-like check only (no fine-tune)")
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -79,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         for k in ("BLOOM-like", "BLOOMZ-like", "trivial: copy input"):
             print(f"general held-aside {k:20s} {general[k]['mean']}")
         return 0
-    ft = pipeline.finetune(profile, size, progress=True)
+    from ecomlib.instruct import Selection
+
+    ft = pipeline.finetune(profile, size, Selection(per_task=args.per_task), progress=True)
     stages["ecominstruct"] = {"dir": ft.name, **_stage_record(ft)}
     t_train = time.perf_counter() - t0
     keys_hi = ("HI_rougeL", "HI_rougeL_c", "HI_miF1")
@@ -93,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         "profile": args.profile, "size": size, "overrides": args.overrides,
         "train": {k: getattr(profile.train, k) for k in ("lr", "epochs", "max_steps", "pretrain_steps", "general_steps",
                                                         "heldaside_fraction", "evals_per_epoch", "patience", "min_delta")},
-        "max_per_task": profile.data.max_per_task,
+        "max_per_task": profile.data.max_per_task, "per_task": args.per_task,
         "stages": stages, "seconds_to_train_or_load": round(t_train, 1),
         "general_check": {k: v["mean"] for k, v in general.items() if isinstance(v, dict)},
         "heldin": {k: model_hi.get(k) for k in keys_hi},
