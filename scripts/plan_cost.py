@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         if arm.key not in rows_of:
             p = arm.profile(profile, seed)
             rows_of[arm.key] = len(select(load_rows(pipeline.build_data(p), "train"), arm.selection_obj()))
-        steps = rows_of[arm.key] * keep * arm.profile(profile, seed).train.epochs / args.rows_per_step
+        t = arm.profile(profile, seed).train
+        steps = rows_of[arm.key] * keep * t.epochs / args.rows_per_step
+        steps = min(steps, t.max_steps) if t.max_steps > 0 else steps  # the fine-tune's step cap
         rec = per_arm[arm.key]
         rec.update(size=arm.size, rows=rows_of[arm.key], steps=round(steps))
         rec["fine_tunes"] += 1
