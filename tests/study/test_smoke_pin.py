@@ -47,7 +47,10 @@ def test_the_smoke_plan_reproduces_the_pinned_study(tmp_path, capsys, work_dir):
         name = f"{row.arm.key}#seed{row.seed}"
         model_dir = results.arm_model(profile, row.arm, row.seed)
         record = json.loads((model_dir / "result.json").read_text())
-        assert {k: record[k] for k in training[name]} == training[name], name
+        got = {k: record[k] for k in training[name]}
+        # the loss is a float sum whose order depends on the torch thread count: equal to float precision
+        assert got.pop("final_loss") == pytest.approx(training[name]["final_loss"], rel=1e-5), name
+        assert got == {k: v for k, v in training[name].items() if k != "final_loss"}, name
         for suite in SUITES:
             want = json.loads((PIN / "scores" / f"{name}.{suite}.json").read_text())
             got = pipeline.evaluate(row.arm.profile(profile, row.seed), model_dir, suite)
