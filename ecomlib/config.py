@@ -154,6 +154,9 @@ class StudyConfig:
     per_task_counts: list[int] = field(default_factory=lambda: [25, 50, 100])  # instances per task (Fig. 5)
     lr_grid: list[float] = field(default_factory=list)  # fine-tune lrs compared on held-in (never held-out)
     compute_multipliers: list[float] = field(default_factory=list)  # fine-tune budgets x max_steps (compute scaling)
+    # False: train only the arms a claim tests (every seed); the single-seed variants (Tables 6 and 8, three
+    # Table 11 prompt rows, w/o Gen, the larger task counts, Figure 5) are left out (plan.singles)
+    single_seed_arms: bool = True
 
 
 @dataclass

@@ -177,6 +177,13 @@ def seeded(profile: Profile, specs: Iterable[tuple]) -> list[Row]:
     return _rows(profile, specs, profile.study.seeds)
 
 
+def singles(profile: Profile, specs: Iterable[tuple]) -> list[Row]:
+    """Rows trained once, at the profile's ``train.seed``: the variants no claim tests. Empty when
+    ``study.single_seed_arms`` is off (the cpu profile: a converged fine-tune is too dear for rows that
+    test nothing; ``docs/study_plan.md``)."""
+    return _rows(profile, specs) if profile.study.single_seed_arms else []
+
+
 def main_table(profile: Profile) -> list[Row]:
     """Table 4: the three families at every size of the ladder, every seed (seed, then size, then family).
     With ``train.base_seed`` set the bases are trained once, so BLOOM-like and BLOOMZ-like get that one seed."""
@@ -216,15 +223,15 @@ def cot_datasets(profile: Profile, k: int = 3) -> list[str]:
 def cot_by_dataset(profile: Profile, datasets: list[str] | None = None) -> list[Row]:
     """Table 6: without the CoT tasks of one dataset at a time (default: ``cot_datasets(profile)``)."""
     datasets = cot_datasets(profile) if datasets is None else datasets
-    return _rows(profile, [("Full", {}, {}, "")] + [(f"w/o {d}-R", {"exclude_cot_of_datasets": [d]}, {}, "")
-                                                   for d in datasets])
+    return singles(profile, [("Full", {}, {}, "")] + [(f"w/o {d}-R", {"exclude_cot_of_datasets": [d]}, {}, "")
+                                                     for d in datasets])
 
 
 def cot_by_paradigm(profile: Profile) -> list[Row]:
     """Table 8: without the CoT tasks of one paradigm (CLS-R, EXT-R, GEN-R)."""
     names = {"CLS": "CLS", "EXT": "Ext", "GEN": "Gen"}  # the paper's row labels
-    return _rows(profile, [("Full", {}, {}, "")] + [(f"w/o {names[p]}-R", {"exclude_cot_of_paradigms": [p]}, {}, "")
-                                                   for p in names])
+    return singles(profile, [("Full", {}, {}, "")] + [(f"w/o {names[p]}-R", {"exclude_cot_of_paradigms": [p]}, {}, "")
+                                                     for p in names])
 
 
 PROMPT_ORDER = ["Complete", "w/o task information (TI)", "w/o output constraints (OC)", "EN prompts for all tasks",
@@ -248,7 +255,7 @@ def prompts(profile: Profile) -> list[Row]:
         ("ZH prompts for all tasks", {}, {"data.prompt_lang": "zh"}, "Language"),
         ("ZH+EN (prompt language = input language)", {}, {"data.prompt_lang": "input"}, "Language"),
     ]
-    out = seeded(profile, tested) + _rows(profile, single)
+    out = seeded(profile, tested) + singles(profile, single)
     return sorted(out, key=lambda r: (PROMPT_ORDER.index(r.label), r.seed))
 
 
@@ -266,7 +273,7 @@ def cross_paradigm(profile: Profile) -> list[Row]:
     those get every seed and w/o Gen one."""
     tested = [("Full", {}, {}, "")] + [(lab, {"exclude_paradigms": [p]}, {}, "")
                                        for p, lab in PARADIGM_LABELS if p != "GEN"]
-    return seeded(profile, tested) + _rows(profile, [("w/o Gen", {"exclude_paradigms": ["GEN"]}, {}, "")])
+    return seeded(profile, tested) + singles(profile, [("w/o Gen", {"exclude_paradigms": ["GEN"]}, {}, "")])
 
 
 def task_scaling(profile: Profile) -> list[Row]:
@@ -275,12 +282,12 @@ def task_scaling(profile: Profile) -> list[Row]:
     profile's seed; the replicates vary the training seed only."""
     counts = sorted(profile.study.task_counts)
     subset = lambda k: (f"{k} tasks", {"n_tasks": k, "seed": profile.seed}, {}, "")  # noqa: E731
-    return seeded(profile, [subset(counts[0]), ("Full", {}, {}, "")]) + _rows(profile, [subset(k) for k in counts[1:]])
+    return seeded(profile, [subset(counts[0]), ("Full", {}, {}, "")]) + singles(profile, [subset(k) for k in counts[1:]])
 
 
 def data_scaling(profile: Profile) -> list[Row]:
     """Figure 5: instances per task."""
-    return _rows(profile, [(f"{n} per task", {"per_task": n}, {}, "") for n in profile.study.per_task_counts])
+    return singles(profile, [(f"{n} per task", {"per_task": n}, {}, "") for n in profile.study.per_task_counts])
 
 
 def model_ladder(profile: Profile) -> list[Row]:

@@ -116,3 +116,38 @@ def test_only_restricts_a_plan():
     assert not sub.main and list(sub.experiments) == ["cot_overall"] and not sub.claims
     with pytest.raises(ConfigError, match="no experiment"):
         plan.only("nope")
+
+
+def test_single_seed_arms_off_keeps_every_claim_arm_at_every_seed():
+    """``study.single_seed_arms: false`` (the cpu profile) drops the single-seed variants only: every arm a
+    claim names keeps every seed, and nothing a claim needs goes missing."""
+    on = apply_overrides(load_profile("smoke"), {"study.seeds": [0, 1, 2]})
+    off = apply_overrides(on, {"study.single_seed_arms": False})
+    assert P.cot_by_dataset(off) == [] and P.cot_by_paradigm(off) == [] and P.data_scaling(off) == []
+    assert len(P.prompts(off)) == 5 * 3 and len(P.cross_paradigm(off)) == 4 * 3
+    assert len(P.task_scaling(off)) == 2 * 3
+    assert len(P.prompts(on)) == 5 * 3 + 3  # the default keeps them
+    plan_on, plan_off = P.study_plan(on), P.study_plan(off)
+    runs_off = {(a.key, s) for a, s, _ in plan_off.runs()}
+    singles = {(a.key, s) for a, s, _ in plan_on.runs()} - runs_off
+    assert singles and all(s == on.train.seed for _, s in singles)  # what is left out was trained once
+    assert [c.id for c in plan_off.claims] == [c.id for c in plan_on.claims]
+    for c in plan_off.claims:
+        for t in c.terms:
+            assert t.arm == TRIVIAL_ARM or all((t.arm, s) in runs_off for s in off.study.seeds), (c.id, t.arm)
+
+
+def test_the_cpu_profile_trains_every_claim_arm_at_three_seeds_and_three_sizes():
+    p = load_profile("cpu")
+    assert len(p.study.seeds) >= 3 and len(p.model.ladder) >= 3
+    plan = P.study_plan(p)
+    seeds: dict[str, set] = {}
+    for arm, seed, _ in plan.runs():
+        seeds.setdefault(arm.key, set()).add(seed)
+    assert p.train.base_seed is not None  # the bases are one fixed model per size, shared by every seed
+    fixed = {a.key for a, _, _ in plan.runs() if a.family != "EcomGPT"}
+    for c in plan.claims:
+        for t in c.terms:
+            assert t.arm in (TRIVIAL_ARM, *fixed) or len(seeds[t.arm]) >= 3, (c.id, t.arm)
+    ecomgpt = {a.size for a, _, _ in plan.runs() if a.family == "EcomGPT" and not a.selection and not a.overrides}
+    assert ecomgpt == {s.name for s in p.model.ladder}
