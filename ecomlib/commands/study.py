@@ -29,7 +29,7 @@ from ecomlib.study.plan import EXPERIMENTS, study_plan
 # claimed in run() (an OutputSpec has one kind, so the file case skips the dispatcher's claim).
 OUTPUT = OutputSpec("out", "dir", skip_if="experiment")
 EXPERIMENT_OUTPUT = OutputSpec("out", "file")
-PLAN_FILES = ("results.csv", "table4_main.csv", "heldin.csv", "findings.csv")
+PLAN_FILES = ("results.csv", "table4_main.csv", "heldin.csv", "trivial_gaps.csv", "findings.csv")
 
 
 def add_arguments(parser) -> None:
@@ -83,7 +83,8 @@ def run_all(profile, out: Path | None, progress: bool) -> int:
     plan = study_plan(profile)
     table = results.run_plan(plan, progress=progress)
     tables = {"results.csv": table, "table4_main.csv": results.table4(table, plan),
-              "heldin.csv": results.heldin_table(table, plan), "findings.csv": results.findings(plan)}
+              "heldin.csv": results.heldin_table(table, plan), "trivial_gaps.csv": results.trivial_gap_table(plan),
+              "findings.csv": results.findings(plan)}
     verdicts = tables["findings.csv"]["verdict"].value_counts()
     print(f"{len(plan.runs())} models, {len(table)} result rows; findings: "
           + ", ".join(f"{n} {v}" for v, n in verdicts.items()))

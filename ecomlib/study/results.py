@@ -25,7 +25,7 @@ import pandas as pd
 
 from ecomlib.config import Profile
 from ecomlib.errors import DataError
-from ecomlib.evaluation.registry import suites_for
+from ecomlib.evaluation.registry import get_suite, suites_for
 from ecomlib.evaluation.summary import summarize, summarize_heldin
 from ecomlib.io import atomic_write_text
 from ecomlib.schema import PARADIGM_OF_TASK_TYPE
@@ -190,14 +190,45 @@ def table4(results: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     return out
 
 
+GAP_METRICS = {"rougeL_ws": "", "rougeL_char": " (corrected)"}  # trivial_gaps metric -> column suffix
+
+
 def heldin_table(results: pd.DataFrame, plan: Plan) -> pd.DataFrame:
-    """Notebook 03's ``heldin``: held-in Rouge-L / micro-F1 beside held-out UD Rouge-L, per Table-4 row."""
-    return pd.DataFrame([{
-        "Model": r["Model"], "family": r["family"], "size": r["size"], "n_seeds": r.get("n_seeds", 1),
-        "held-in Rouge": r.get("HI_rougeL"), "held-in Rouge sd": r.get("HI_rougeL_sd"),
-        "held-in Rouge (corrected)": r.get("HI_rougeL_c"), "held-in miF1": r.get("HI_miF1"),
-        "held-out UD Rouge": r.get("UD_rougeL"), "held-out UD Rouge (corrected)": r.get("UD_rougeL_c"),
-    } for r in main_rows(results, plan)])
+    """Notebook 03's ``heldin``: held-in Rouge-L / micro-F1 beside held-out UD Rouge-L, per Table-4 row; for
+    EcomGPT rows also the gap to the best trivial predictor of the held-in tasks with its 95% interval
+    (``trivial_gap_table``; seeds and instances resampled)."""
+    gaps = trivial_gap_table(plan, splits=("heldin",))
+    out = []
+    for r in main_rows(results, plan):
+        row = {"Model": r["Model"], "family": r["family"], "size": r["size"], "n_seeds": r.get("n_seeds", 1),
+               "held-in Rouge": r.get("HI_rougeL"), "held-in Rouge sd": r.get("HI_rougeL_sd"),
+               "held-in Rouge (corrected)": r.get("HI_rougeL_c"), "held-in miF1": r.get("HI_miF1"),
+               "held-out UD Rouge": r.get("UD_rougeL"), "held-out UD Rouge (corrected)": r.get("UD_rougeL_c")}
+        for metric, suffix in GAP_METRICS.items():
+            g = gaps[(gaps["size"] == r["size"]) & (gaps["metric"] == metric)] if r["family"] == "EcomGPT" else gaps[:0]
+            row[f"held-in gap to best trivial{suffix}"] = float(g["gap"].iloc[0]) if len(g) else None
+            row[f"gap{suffix} 95% low"] = float(g["ci_low"].iloc[0]) if len(g) else None
+            row[f"gap{suffix} 95% high"] = float(g["ci_high"].iloc[0]) if len(g) else None
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def trivial_gap_table(plan: Plan, splits: tuple[str, ...] = ("heldin", "heldout")) -> pd.DataFrame:
+    """EcomGPT at every size of Table 4 against the best trivial predictor of each group of tasks (held-in:
+    all of them; held-out: unseen datasets, per paradigm, per language, unseen tasks), every seed:
+    ``evidence.trivial_gaps`` with a ``size`` and a ``split`` column. A split that does not apply is skipped."""
+    frames = []
+    for split in splits:
+        if not get_suite(split).applies(plan.profile):
+            continue
+        for size in dict.fromkeys(r.arm.size for r in plan.main if r.arm.family == "EcomGPT"):
+            key = next(r.arm.key for r in plan.main if r.arm.family == "EcomGPT" and r.arm.size == size)
+            reps = replicates(plan, [key], plan.main, split)[key]
+            frame = evidence.trivial_gaps(plan.profile, reps, split)
+            frames.append(frame.assign(size=size, split=split))
+    cols = ["size", "split", "tasks", "n_tasks", "metric", "model", "best_trivial", "trivial", "gap", "ci_low",
+            "ci_high", "n_seeds"]
+    return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
 
 def trained_tokens(model_dir: Path) -> int | None:

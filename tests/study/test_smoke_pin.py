@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 
+import pandas as pd
 import pytest
 
 from ecomlib.config import REPO_ROOT, load_profile
@@ -34,8 +35,20 @@ def test_the_smoke_plan_reproduces_the_pinned_study(tmp_path, capsys, work_dir):
     out = tmp_path / "plan"
     rc, stdout, err = run_cli(capsys, "study", "--profile", "smoke", "--all", "--out", out, "--no-progress")
     assert rc == 0, err
-    for name in ("table4_main.csv", "heldin.csv", "findings.csv"):
+    for name in ("table4_main.csv", "findings.csv"):
         assert (out / name).read_text(encoding="utf-8") == (PIN / name).read_text(encoding="utf-8"), name
+    # heldin.csv gained the gap-to-trivial columns after the pin (#25): the pinned columns are unchanged
+    pinned_heldin = pd.read_csv(PIN / "heldin.csv")
+    got_heldin = pd.read_csv(out / "heldin.csv")
+    pd.testing.assert_frame_equal(got_heldin[list(pinned_heldin.columns)], pinned_heldin)
+    gaps = pd.read_csv(out / "trivial_gaps.csv")
+    ecom = got_heldin[got_heldin["family"] == "EcomGPT"]
+    for _, r in ecom.iterrows():  # heldin.csv's gap is trivial_gaps.csv's held-in row of that size
+        g = gaps[(gaps["size"] == r["size"]) & (gaps["split"] == "heldin") & (gaps["metric"] == "rougeL_ws")]
+        assert len(g) == 1 and r["held-in gap to best trivial"] == g["gap"].iloc[0]
+        assert g["ci_low"].iloc[0] <= g["gap"].iloc[0] <= g["ci_high"].iloc[0]
+    assert got_heldin[got_heldin["family"] != "EcomGPT"]["held-in gap to best trivial"].isna().all()
+    assert set(gaps["split"]) == {"heldin", "heldout"} and set(gaps["size"]) == set(ecom["size"])
 
     profile = load_profile("smoke")
     plan = study_plan(profile)
