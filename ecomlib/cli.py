@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib
 import sys
 from dataclasses import dataclass
@@ -116,6 +117,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def leave_process_group() -> None:
+    """Under ``accelerate launch``, after a verb succeeded: drop the run's objects, wait for every rank, then
+    destroy the process group, so that no rank tears its gloo group down while another still uses it.
+
+    Why: the exit hook (``ecomlib.distributed``) destroys the group only while the interpreter finalises, after
+    each rank left on its own; a fresh-clone CI run lost rank 1 of a two-process DeepSpeed ZeRO-3 fine-tune
+    there ("terminate called without an active exception", SIGABRT) after the run had been saved. Collecting
+    the garbage first frees the engine (its pending gloo work) while the group is alive. A failed verb skips
+    this: a barrier would hang on the ranks that did not fail."""
+    dist = sys.modules.get("torch.distributed")  # a verb that never imported torch has no group to leave
+    if dist is None or not dist.is_available() or not dist.is_initialized():
+        return
+    gc.collect()
+    dist.barrier()
+    dist.destroy_process_group()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -136,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     args = verb_parser.parse_args(argv[1:])
     try:
         with claimed_output(verb, spec, args):
-            return int(module.run(args) or 0)
+            rc = int(module.run(args) or 0)
+        leave_process_group()
+        return rc
     except EcomlibError as exc:
         print(f"ecomlib {verb}: error: {exc}", file=sys.stderr)
         return 2
