@@ -81,6 +81,9 @@ class ModelSize:
     pretrained: Optional[str] = None  # hub id or local path of a real BLOOM/BLOOMZ checkpoint
     # the paper profile's BLOOM baseline (not instruction-tuned): used as is when train.pretrain_steps is 0
     pretrained_bloom: Optional[str] = None
+    # EcomInstruct epochs of this size's fine-tunes; null = train.epochs. Why: a small size can need more
+    # passes to learn its tasks than the budget gives the others (measured: results/bench/convergence_cpu_xxs_e4.json)
+    epochs: Optional[float] = None
 
 
 @dataclass
@@ -180,6 +183,14 @@ class Profile:
         if sections:
             d = {k: d[k] for k in sections}
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
+
+    def finetune_profile(self, size: str) -> "Profile":
+        """This profile as an EcomInstruct fine-tune of ``size`` trains: ``train.epochs`` replaced by the ladder
+        entry's ``epochs`` when it sets one (the same object otherwise)."""
+        epochs = self.size(size).epochs
+        if epochs is None or epochs == self.train.epochs:
+            return self
+        return dataclasses.replace(self, train=dataclasses.replace(self.train, epochs=epochs))
 
     def size(self, name: str) -> ModelSize:
         for s in self.model.ladder:
@@ -398,6 +409,8 @@ def _check(p: Profile, src: str) -> Profile:
         for name, allowed in _LADDER_RANGES.items():
             _in_range(getattr(s, name), allowed, f"model.ladder[{i}].{name}", src)
         need(s.hidden_size % s.n_head == 0, "model.ladder", f"hidden_size divisible by n_head in entry {i} ({s.name})")
+        if s.epochs is not None:
+            _in_range(s.epochs, _RANGES["train.epochs"], f"model.ladder[{i}].epochs", src)
     need(p.model.default_size in names, "model.default_size", f"one of the ladder's sizes {names}")
     need(len(p.study.seeds) > 0, "study.seeds", "at least one seed")
     return p

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         if arm.key not in rows_of:
             p = arm.profile(profile, seed)
             rows_of[arm.key] = len(select(load_rows(pipeline.build_data(p), "train"), arm.selection_obj()))
-        t = arm.profile(profile, seed).train
+        t = arm.profile(profile, seed).finetune_profile(arm.size).train  # the size's own epochs, if set
         steps = rows_of[arm.key] * keep * t.epochs / args.rows_per_step
         steps = min(steps, t.max_steps) if t.max_steps > 0 else steps  # the fine-tune's step cap
         rec = per_arm[arm.key]

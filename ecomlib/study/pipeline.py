@@ -165,7 +165,8 @@ def base_model(profile: Profile, size: str, stage: str, progress: bool = False) 
     t = profile.train
     params = {
         "tok": str(tok_dir.name),
-        "size": dataclasses.asdict(profile.size(size)),
+        # a size's own fine-tune epochs do not change its bases
+        "size": {k: v for k, v in dataclasses.asdict(profile.size(size)).items() if k != "epochs"},
         "world": dataclasses.asdict(profile.world),
         "seed": profile.seed,
         # LoRA never applies to pretraining, so it keys only the general stage (below)
@@ -210,7 +211,7 @@ def finetune(profile: Profile, size: str, selection=None, progress: bool = False
         # a stage folder by name; a real checkpoint by its path (or hub id) and weights' hash
         "init": init_identity(init) if existing_checkpoint(profile, size, "general") else init.name,
         "selection": dataclasses.asdict(selection),
-        "train": _train_params(profile),
+        "train": _train_params(profile.finetune_profile(size)),  # the epochs this size trains (train_stage)
     }
 
     def run(tmp: Path) -> None:

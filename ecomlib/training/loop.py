@@ -331,10 +331,12 @@ def train_stage(profile: Profile, stage: str, out_dir: Path, *, model=None, toke
     """
     if stage not in STAGES:
         raise ConfigError(f"stage {stage!r}: expected one of {', '.join(STAGES)}")
-    t = profile.train
     out_dir = Path(out_dir)
     size_name = size or profile.model.default_size
     profile.size(size_name)  # an unknown size is a ConfigError before anything is loaded
+    if stage == "ecominstruct":  # the size's own epochs, when its ladder entry sets them
+        profile = profile.finetune_profile(size_name)
+    t = profile.train
     accelerator = _accelerator(t)
     main = accelerator.is_main_process
     data = _stage_data(stage, examples, texts)

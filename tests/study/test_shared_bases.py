@@ -58,3 +58,16 @@ def test_the_main_table_lists_a_shared_base_once():
     assert (count("BLOOM-like"), count("BLOOMZ-like"), count("EcomGPT")) == (sizes, sizes, 3 * sizes)
     per_seed = main_table(load_profile("smoke", ["study.seeds=[0, 1, 2]"]))
     assert sum(r.arm.family == "BLOOM-like" for r in per_seed) == 3 * sizes
+
+
+def test_a_sizes_own_epochs_key_its_fine_tune_and_not_its_bases(work):
+    import dataclasses
+
+    p = load_profile("smoke", ["train.max_steps=0", "train.epochs=0.5"])
+    ladder = [dataclasses.replace(s, epochs=1.0) if s.name == "xs" else s for s in p.model.ladder]
+    own = dataclasses.replace(p, model=dataclasses.replace(p.model, ladder=ladder))
+    assert pipeline.base_model(own, "xs", "general") == pipeline.base_model(p, "xs", "general")  # no retraining
+    half, full = pipeline.finetune(p, "xs"), pipeline.finetune(own, "xs")
+    assert half != full
+    assert json.loads((full / "run_config.json").read_text())["train"]["epochs"] == 1.0
+    assert json.loads((full / "result.json").read_text())["steps"] > json.loads((half / "result.json").read_text())["steps"]

@@ -113,3 +113,18 @@ def test_init_from_previous_stage_and_bad_rows(tmp_path, smoke, rows, texts, tok
         train_stage(smoke, "ecominstruct", tmp_path / "none", tokenizer=tok, progress=False)
     with pytest.raises(ConfigError, match="stage"):
         train_stage(smoke, "sft", tmp_path / "x", tokenizer=tok, examples=rows)
+
+
+def test_a_size_with_its_own_epochs_fine_tunes_that_many(tmp_path, smoke, rows, tok):
+    import dataclasses
+
+    p = apply_overrides(smoke, ["train.max_steps=0", "train.epochs=0.5"])
+    size = p.model.default_size
+    ladder = [dataclasses.replace(s, epochs=1.0) if s.name == size else s for s in p.model.ladder]
+    own = dataclasses.replace(p, model=dataclasses.replace(p.model, ladder=ladder))
+    run = lambda prof, d: train_stage(prof, "ecominstruct", tmp_path / d, tokenizer=tok, examples=rows, size=size,
+                                      progress=False)
+    half, full = run(p, "half"), run(own, "full")
+    assert len(half.history) >= 2
+    assert abs(len(full.history) - 2 * len(half.history)) <= 1  # one epoch of the same stream against half of one
+    assert json.loads((tmp_path / "full" / "run_config.json").read_text())["train"]["epochs"] == 1.0

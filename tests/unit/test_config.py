@@ -77,3 +77,24 @@ def test_fingerprint_changes_with_params():
     a, b = load_profile("smoke"), load_profile("smoke", ["train.lr=0.5"])
     assert a.fingerprint("data") == b.fingerprint("data")
     assert a.fingerprint("train") != b.fingerprint("train")
+
+
+def test_a_ladder_entry_may_set_its_own_fine_tune_epochs(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text("name: x\ntrain:\n  epochs: 2.5\nmodel:\n  default_size: a\n  ladder:\n"
+                 "    - {name: a, hidden_size: 32, n_layer: 1, n_head: 4, epochs: 4}\n"
+                 "    - {name: b, hidden_size: 32, n_layer: 1, n_head: 4}\n")
+    p = load_profile(f)
+    assert p.size("a").epochs == 4.0 and p.size("b").epochs is None
+    assert p.finetune_profile("a").train.epochs == 4.0
+    assert p.finetune_profile("a").train.lr == p.train.lr and p.train.epochs == 2.5  # nothing else, no mutation
+    assert p.finetune_profile("b") is p
+
+
+@pytest.mark.parametrize("value, expected", [("0", "model.ladder[0].epochs"), ("many", "expected a number")])
+def test_a_bad_ladder_epochs_names_the_entry(tmp_path, value, expected):
+    f = tmp_path / "bad.yaml"
+    f.write_text(f"name: x\nmodel:\n  default_size: a\n  ladder:\n    - {{name: a, hidden_size: 32, n_layer: 1, n_head: 4, epochs: {value}}}\n")
+    with pytest.raises(ConfigError, match=r"bad\.yaml") as err:
+        load_profile(f)
+    assert expected in str(err.value)
