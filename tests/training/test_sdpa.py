@@ -55,3 +55,11 @@ def test_training_with_sdpa_gives_eager_losses(tmp_path, smoke, rows, tok):
     b = train_stage(apply_overrides(p, ["train.attention=sdpa"]), "ecominstruct", tmp_path / "b", tokenizer=tok,
                     examples=rows, progress=False)
     assert [h["loss"] for h in b.history] == pytest.approx([h["loss"] for h in a.history], abs=1e-4)
+
+
+def test_training_with_sdpa_is_deterministic(tmp_path, smoke, rows, tok):
+    """The cpu profile trains with sdpa: two runs of the same configuration give the same losses, exactly."""
+    p = apply_overrides(smoke, ["train.max_steps=6", "train.attention=sdpa"])
+    run = lambda d: [h["loss"] for h in train_stage(p, "ecominstruct", tmp_path / d, tokenizer=tok, examples=rows,  # noqa: E731
+                                                     progress=False).history]
+    assert run("a") == run("b")
