@@ -39,6 +39,21 @@ def _ipc_kernel_manager():
             # once (the README's shared cache) raced for the same socket names and a kernel never answered
             return _private_socket_prefix()
 
+        async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            # jupyter_client SIGINTs the kernel before asking it to shut down; papermill shuts down only
+            # after the last cell, so the interrupt stops nothing, but when it lands while the kernel is in
+            # a message handler, ipykernel logs "KeyboardInterrupt caught in kernel." on a clean run. The
+            # shutdown request, then SIGTERM and SIGKILL after the wait, still stop a kernel that hangs.
+            self._shutting_down_quietly = True
+            try:
+                await super().shutdown_kernel(now=now, restart=restart)
+            finally:
+                self._shutting_down_quietly = False
+
+        async def _async_interrupt_kernel(self) -> None:
+            if not getattr(self, "_shutting_down_quietly", False):
+                await super()._async_interrupt_kernel()
+
     return IPCKernelManager
 
 

@@ -122,3 +122,42 @@ def test_each_kernel_gets_its_own_socket_folder(tmp_path, monkeypatch):
     assert a.transport == b.transport == "ipc"
     assert os.path.isabs(a.ip) and os.path.isabs(b.ip) and os.path.dirname(a.ip) != os.path.dirname(b.ip)
     assert not list(tmp_path.iterdir())  # nothing in the working directory
+
+
+def _manager_without_a_process(monkeypatch):
+    """The runner's kernel manager with a kernel that "is running" but has no process: what it would signal
+    is recorded instead, and the shutdown request and clean-up do nothing."""
+    cls = runnb._ipc_kernel_manager()
+    monkeypatch.setattr(cls, "has_kernel", property(lambda self: True))
+    km = cls(kernel_name="python3")
+    sent: list[int] = []
+
+    async def record(signum):
+        sent.append(signum)
+
+    async def nothing(*args, **kwargs):
+        return None
+
+    for name in ("_async_request_shutdown", "_async_finish_shutdown", "_async_cleanup_resources", "_async_kill_kernel"):
+        monkeypatch.setattr(km, name, nothing)
+    monkeypatch.setattr(km, "_async_signal_kernel", record)
+    return km, sent
+
+
+def test_the_runner_shuts_the_kernel_down_without_an_interrupt(monkeypatch):
+    """jupyter_client SIGINTs a kernel before its shutdown request; landing in a message handler, that
+    printed "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel." on a clean run (seen once in CI)."""
+    import asyncio
+
+    for now in (False, True):
+        km, sent = _manager_without_a_process(monkeypatch)
+        asyncio.run(km.shutdown_kernel(now=now))
+        assert sent == [], now
+
+
+def test_an_explicit_interrupt_still_reaches_the_kernel(monkeypatch):
+    import asyncio
+
+    km, sent = _manager_without_a_process(monkeypatch)
+    asyncio.run(km.interrupt_kernel())
+    assert sent == [signal.SIGINT]
